@@ -26,7 +26,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BKFixTests",
-            dependencies: ["BKFix", "BKFixCLI"]
+            dependencies: ["BKFix", "BKFixCLI"],
+            exclude: ["Fixtures"]
         ),
     ]
 )
