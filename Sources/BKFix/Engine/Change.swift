@@ -83,8 +83,10 @@ public struct CommandChange: Codable, Sendable, Equatable {
     public var workdir: String?
     public var timeout: Double
     public var risk: Risk
-    /// For `reversible` and `compensating`: the command(s) that undo or compensate this one.
-    public var undo: [[String]]
+    /// For `reversible` and `compensating`: the command(s) that undo or compensate this one, each with its own
+    /// risk (undoing `helmfile sync` of localpv is an irreversible `destroy`). Rollback runs them after every file
+    /// has been restored, in reverse order of the original commands.
+    public var undo: [CommandChange]
     /// Tried in order when `argv` fails (e.g. `kill -HUP` when `systemctl reload` fails).
     public var fallbacks: [[String]]
     /// For `irreversible`: the word the operator must type to confirm (a release or host name).
@@ -94,7 +96,7 @@ public struct CommandChange: Codable, Sendable, Equatable {
 
     public init(
         host: String, argv: [String], workdir: String? = nil, timeout: Double = 600, risk: Risk,
-        undo: [[String]] = [], fallbacks: [[String]] = [], confirmWord: String? = nil, summary: String = ""
+        undo: [CommandChange] = [], fallbacks: [[String]] = [], confirmWord: String? = nil, summary: String = ""
     ) {
         self.host = host
         self.argv = argv
