@@ -1,0 +1,169 @@
+import Foundation
+import Yams
+
+/// The known cases, loaded from `cases/*.yaml`, with every text rule compiled once.
+public struct CaseCatalog: Sendable {
+    public var cases: [CaseDefinition]
+
+    public init(cases: [CaseDefinition]) {
+        self.cases = cases
+    }
+
+    public func definition(_ id: String) -> CaseDefinition? { cases.first { $0.id == id } }
+
+    /// Loads every `*.yaml` in `directory` (sorted by name); all problems of all files are reported together.
+    public static func load(directory: URL) throws -> CaseCatalog {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        } catch {
+            throw CatalogError.unreadableDirectory(directory.path)
+        }
+        var cases: [CaseDefinition] = []
+        var errors: [CatalogError] = []
+        for name in names {
+            let url = directory.appendingPathComponent(name)
+            do {
+                let text = try String(contentsOf: url, encoding: .utf8)
+                cases.append(try parse(yaml: text, file: url.path))
+            } catch let error as CatalogError {
+                errors.append(error)
+            } catch {
+                errors.append(.invalidYAML(file: url.path, line: 1, problem: error.localizedDescription))
+            }
+        }
+        var seen: [String: String] = [:]
+        for c in cases {
+            if let first = seen[c.id] {
+                errors.append(.duplicateID(id: c.id, files: [first, c.source]))
+            } else {
+                seen[c.id] = c.source
+            }
+        }
+        if errors.count == 1 { throw errors[0] }
+        if !errors.isEmpty { throw CatalogError.several(errors) }
+        return CaseCatalog(cases: cases)
+    }
+
+    /// Parses one case file; `file` is used only in messages.
+    public static func parse(yaml: String, file: String) throws -> CaseDefinition {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw CatalogError.invalidYAML(file: file, line: yamlErrorLine(error), problem: "\(error)")
+        }
+        guard let root, root.mapping != nil else {
+            throw CatalogError.invalidField(file: file, line: 1, field: "(top level)", problem: "must be a mapping")
+        }
+        let reader = NodeReader(file: file)
+        let id = try reader.string(root, "id")
+        guard id.range(of: #"^[a-z0-9][a-z0-9-]*$"#, options: .regularExpression) != nil else {
+            throw CatalogError.invalidField(
+                file: file, line: reader.line(root["id"]), field: "id", problem: "must be lowercase words joined by '-'")
+        }
+        var rules: [TextRule] = []
+        for ruleNode in try reader.sequence(root, "rules", required: false) {
+            rules.append(try reader.rule(ruleNode))
+        }
+        return CaseDefinition(
+            id: id, title: try reader.localized(root, "title"), explanation: try reader.localized(root, "explanation"),
+            nextStep: try reader.localized(root, "next"),
+            playbooks: try reader.sequence(root, "playbooks", required: false).map { try reader.scalar($0, "playbooks") },
+            clusterRules: try reader.sequence(root, "cluster", required: false).map { try reader.scalar($0, "cluster") },
+            textRules: rules, source: file)
+    }
+
+    private static func yamlErrorLine(_ error: YamlError) -> Int {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return mark.line
+        default:
+            return 1
+        }
+    }
+}
+
+/// Reads typed fields out of a YAML node, turning every shape problem into a `CatalogError` with its line.
+private struct NodeReader {
+    let file: String
+
+    func line(_ node: Node?) -> Int { node?.mark?.line ?? 1 }
+
+    func string(_ parent: Node, _ key: String) throws -> String {
+        guard let node = parent[key] else { throw CatalogError.missingField(file: file, line: line(parent), field: key) }
+        return try scalar(node, key)
+    }
+
+    func scalar(_ node: Node, _ field: String) throws -> String {
+        guard let s = node.scalar?.string, !s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw CatalogError.invalidField(file: file, line: line(node), field: field, problem: "must be a non-empty text")
+        }
+        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func sequence(_ parent: Node, _ key: String, required: Bool) throws -> [Node] {
+        guard let node = parent[key] else {
+            if required { throw CatalogError.missingField(file: file, line: line(parent), field: key) }
+            return []
+        }
+        guard let seq = node.sequence else {
+            throw CatalogError.invalidField(file: file, line: line(node), field: key, problem: "must be a list")
+        }
+        return Array(seq)
+    }
+
+    func localized(_ parent: Node, _ key: String) throws -> Localized {
+        guard let node = parent[key] else { throw CatalogError.missingField(file: file, line: line(parent), field: key) }
+        guard node.mapping != nil else {
+            throw CatalogError.invalidField(file: file, line: line(node), field: key, problem: "must have zh: and en:")
+        }
+        return Localized(zh: try string(node, "zh"), en: try string(node, "en"))
+    }
+
+    func rule(_ node: Node) throws -> TextRule {
+        guard node.mapping != nil else {
+            throw CatalogError.invalidField(file: file, line: line(node), field: "rules", problem: "items must be mappings")
+        }
+        let pattern = try string(node, "regex")
+        let patternLine = line(node["regex"])
+        var weight = 0.5
+        if let w = node["weight"] {
+            guard let value = w.float, value > 0, value < 1 else {
+                throw CatalogError.invalidField(
+                    file: file, line: line(w), field: "weight", problem: "must be a number between 0 and 1")
+            }
+            weight = value
+        }
+        var supporting = false
+        if let s = node["supporting"] {
+            guard let value = s.bool else {
+                throw CatalogError.invalidField(file: file, line: line(s), field: "supporting", problem: "must be true or false")
+            }
+            supporting = value
+        }
+        let regex: NSRegularExpression
+        do {
+            regex = try NSRegularExpression(pattern: pattern)
+        } catch {
+            throw CatalogError.badRegex(file: file, line: patternLine, pattern: pattern, problem: error.localizedDescription)
+        }
+        let names = Self.captureNames(in: pattern)
+        for name in names where !derivableParamNames.contains(name) {
+            throw CatalogError.unknownCapture(file: file, line: patternLine, name: name)
+        }
+        return TextRule(
+            pattern: pattern, weight: weight, supporting: supporting, captureNames: names,
+            literal: RegexLiteral.required(in: pattern), location: "\(file):\(patternLine)", regex: regex)
+    }
+
+    /// The `(?<name>...)` groups of a pattern; NSRegularExpression cannot list them itself.
+    static func captureNames(in pattern: String) -> [String] {
+        let finder = try! NSRegularExpression(pattern: #"(?<!\\)\(\?<([A-Za-z][A-Za-z0-9]*)>"#)
+        let ns = pattern as NSString
+        return finder.matches(in: pattern, range: NSRange(location: 0, length: ns.length)).map {
+            ns.substring(with: $0.range(at: 1))
+        }
+    }
+}

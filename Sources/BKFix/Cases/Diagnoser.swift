@@ -1,0 +1,192 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Why a text input could not be read.
+public enum DiagnoseError: LocalizedError, Equatable {
+    case unreadable(path: String, problem: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .unreadable(let path, let problem): return "cannot read \(path): \(problem)"
+        }
+    }
+}
+
+/// Matches error text against the catalogue, line by line, in bounded memory.
+public struct Diagnoser: Sendable {
+    public let catalog: CaseCatalog
+    public let language: Language
+    /// Longer lines are cut to this many bytes (binary junk must not grow memory).
+    public var maxLineBytes = 64 * 1024
+    /// How much is read from the input at a time.
+    public var chunkBytes = 1 << 20
+
+    public init(catalog: CaseCatalog, language: Language = .en) {
+        self.catalog = catalog
+        self.language = language
+    }
+
+    /// Diagnoses a file, streaming it.
+    public func diagnose(path: String) throws -> [Finding] {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw DiagnoseError.unreadable(path: path, problem: "no such file or no permission")
+        }
+        defer { try? handle.close() }
+        return try diagnose(handle: handle, name: path)
+    }
+
+    /// Diagnoses everything readable from `handle` (a file or standard input), streaming it.
+    public func diagnose(handle: FileHandle, name: String = "-") throws -> [Finding] {
+        var scanner = LineScanner(rules: compiledRules())
+        var reader = ChunkedLines(maxLineBytes: maxLineBytes)
+        while true {
+            let chunk: Data?
+            do {
+                chunk = try handle.read(upToCount: chunkBytes)
+            } catch {
+                throw DiagnoseError.unreadable(path: name, problem: error.localizedDescription)
+            }
+            guard let chunk, !chunk.isEmpty else { break }
+            reader.feed(chunk) { scanner.scan($0) }
+        }
+        reader.finish { scanner.scan($0) }
+        return scanner.collector.findings(catalog: catalog, language: language)
+    }
+
+    /// Diagnoses a text already in memory (pasted input, `logs -p` output).
+    public func diagnose(text: String) -> [Finding] {
+        var scanner = LineScanner(rules: compiledRules())
+        var reader = ChunkedLines(maxLineBytes: maxLineBytes)
+        reader.feed(Data(text.utf8)) { scanner.scan($0) }
+        reader.finish { scanner.scan($0) }
+        return scanner.collector.findings(catalog: catalog, language: language)
+    }
+
+    /// Runs the text rules over `text` and returns the raw collector, for combining with live facts.
+    func collect(text: String) -> FindingCollector {
+        var scanner = LineScanner(rules: compiledRules())
+        var reader = ChunkedLines(maxLineBytes: maxLineBytes)
+        reader.feed(Data(text.utf8)) { scanner.scan($0) }
+        reader.finish { scanner.scan($0) }
+        return scanner.collector
+    }
+
+    private func compiledRules() -> [ScanRule] {
+        catalog.cases.flatMap { def in
+            def.textRules.enumerated().map { ScanRule(caseID: def.id, key: "\(def.id)#\($0.offset)", rule: $0.element) }
+        }
+    }
+}
+
+/// A text rule with the case it belongs to.
+struct ScanRule {
+    let caseID: String
+    let key: String
+    let rule: TextRule
+}
+
+/// Applies every rule to each normalized line: a cheap literal search first, the regex only on candidates.
+struct LineScanner {
+    let rules: [ScanRule]
+    var collector = FindingCollector()
+    private var lineNumber = 0
+
+    init(rules: [ScanRule]) {
+        self.rules = rules
+    }
+
+    mutating func scan(_ raw: [UInt8]) {
+        lineNumber += 1
+        let line = TextNormalizer.normalize(bytes: raw)
+        guard !line.isEmpty else { return }
+        var text: String?
+        for scanRule in rules {
+            if let literal = scanRule.rule.literal, !Self.contains(line, literal) { continue }
+            if text == nil { text = String(decoding: line, as: UTF8.self) }
+            guard let params = scanRule.rule.match(text!) else { continue }
+            let shown = Self.display(text!)
+            if scanRule.rule.supporting {
+                collector.supporting(
+                    case: scanRule.caseID, rule: scanRule.key, weight: scanRule.rule.weight, line: lineNumber,
+                    text: shown, params: params)
+            } else {
+                collector.primary(
+                    case: scanRule.caseID, rule: scanRule.key, weight: scanRule.rule.weight, line: lineNumber,
+                    text: shown, params: params)
+            }
+        }
+    }
+
+    /// Evidence as shown: trimmed and at most 300 characters.
+    static func display(_ text: String) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        return trimmed.count > 300 ? String(trimmed.prefix(300)) + "…" : trimmed
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard needle.count <= haystack.count else { return false }
+        return haystack.withUnsafeBytes { h in
+            needle.withUnsafeBytes { n in
+                let base = h.baseAddress!
+                let lastStart = h.count - n.count
+                var offset = 0
+                while offset <= lastStart {
+                    guard let hit = memchr(base + offset, Int32(needle[0]), lastStart - offset + 1) else { return false }
+                    let at = base.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(base + at, n.baseAddress!, n.count) == 0 { return true }
+                    offset = at + 1
+                }
+                return false
+            }
+        }
+    }
+}
+
+/// Splits a byte stream into lines without holding more than one chunk and one (capped) line.
+struct ChunkedLines {
+    let maxLineBytes: Int
+    private var pending: [UInt8] = []
+    private var overflowing = false
+
+    init(maxLineBytes: Int) {
+        self.maxLineBytes = maxLineBytes
+    }
+
+    mutating func feed(_ chunk: Data, _ emit: ([UInt8]) -> Void) {
+        chunk.withUnsafeBytes { (buf: UnsafeRawBufferPointer) in
+            let bytes = buf.bindMemory(to: UInt8.self)
+            var start = 0
+            while start < bytes.count {
+                let rest = UnsafeBufferPointer(rebasing: bytes[start...])
+                let newline = rest.firstIndex(of: 0x0A).map { $0 + start }
+                let end = newline ?? bytes.count
+                append(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                guard newline != nil else { break }
+                emit(pending)
+                pending.removeAll(keepingCapacity: true)
+                overflowing = false
+                start = end + 1
+            }
+        }
+    }
+
+    mutating func finish(_ emit: ([UInt8]) -> Void) {
+        if !pending.isEmpty { emit(pending) }
+        pending = []
+    }
+
+    private mutating func append(_ piece: UnsafeBufferPointer<UInt8>) {
+        guard !overflowing else { return }
+        let room = maxLineBytes - pending.count
+        if piece.count <= room {
+            pending.append(contentsOf: piece)
+        } else {
+            pending.append(contentsOf: piece.prefix(room))
+            overflowing = true
+        }
+    }
+}

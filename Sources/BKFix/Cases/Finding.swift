@@ -1,0 +1,46 @@
+import Foundation
+
+/// One line of input (or one cluster fact) that made bkfix believe in a case.
+public struct Evidence: Codable, Sendable, Equatable {
+    /// 1-based line number in the input; nil for facts read from the live cluster.
+    public var line: Int?
+    public var text: String
+
+    public init(line: Int?, text: String) {
+        self.line = line
+        self.text = text
+    }
+}
+
+/// A diagnosed case with its evidence and the params its playbooks can use (the `--json` contract).
+public struct Finding: Codable, Sendable, Equatable {
+    public var caseID: String
+    /// 0...1, how sure bkfix is; findings are sorted by it.
+    public var confidence: Double
+    public var evidence: [Evidence]
+    public var playbooks: [String]
+    public var params: [String: String]
+    public var title: String
+    public var explanation: String
+    public var nextStep: String
+
+    public init(
+        caseID: String, confidence: Double, evidence: [Evidence], playbooks: [String], params: [String: String],
+        title: String, explanation: String, nextStep: String
+    ) {
+        self.caseID = caseID
+        self.confidence = confidence
+        self.evidence = evidence
+        self.playbooks = playbooks
+        self.params = params
+        self.title = title
+        self.explanation = explanation
+        self.nextStep = nextStep
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case caseID = "case"
+        case confidence, evidence, playbooks, params, title, explanation
+        case nextStep = "next"
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Gathers rule matches per case while input streams by, then turns them into ranked findings.
+///
+/// A supporting match counts only within `window` lines of a primary match of the same case (before or after),
+/// so a `Release "x" does not exist` line of a release that installed fine never names the release that failed.
+struct FindingCollector {
+    static let window = 30
+    static let maxEvidence = 12
+
+    private struct Match {
+        var rule: String
+        var weight: Double
+        var line: Int?
+        var text: String
+        var params: [String: String]
+    }
+
+    private struct CaseState {
+        var weights: [String: Double] = [:]
+        var evidence: [Evidence] = []
+        var params: [String: String] = [:]
+        var firstLine = Int.max
+        var lastPrimaryLine: Int?
+        var pendingSupport: [Match] = []
+    }
+
+    private var states: [String: CaseState] = [:]
+
+    var isEmpty: Bool { states.values.allSatisfy { $0.lastPrimaryLine == nil } }
+
+    /// Records a primary (case-defining) match.
+    mutating func primary(case id: String, rule: String, weight: Double, line: Int?, text: String, params: [String: String]) {
+        var state = states[id] ?? CaseState()
+        let here = line ?? 0
+        apply(Match(rule: rule, weight: weight, line: line, text: text, params: params), to: &state)
+        for support in state.pendingSupport.reversed() where here - (support.line ?? 0) <= Self.window {
+            apply(support, to: &state)
+        }
+        state.pendingSupport = []
+        state.lastPrimaryLine = here
+        state.firstLine = min(state.firstLine, here)
+        states[id] = state
+    }
+
+    /// Records a supporting match: kept aside until a primary match of the same case comes near it.
+    mutating func supporting(case id: String, rule: String, weight: Double, line: Int, text: String, params: [String: String]) {
+        var state = states[id] ?? CaseState()
+        let match = Match(rule: rule, weight: weight, line: line, text: text, params: params)
+        if let last = state.lastPrimaryLine, line - last <= Self.window {
+            apply(match, to: &state)
+        } else {
+            state.pendingSupport.removeAll { line - ($0.line ?? 0) > Self.window }
+            if state.pendingSupport.count >= 8 { state.pendingSupport.removeFirst() }
+            state.pendingSupport.append(match)
+        }
+        states[id] = state
+    }
+
+    /// Adds params to a case already found (used when live facts refine a text finding); missing names only.
+    mutating func enrich(case id: String, params: [String: String], evidence: Evidence?, weight: Double, rule: String) {
+        guard var state = states[id], state.lastPrimaryLine != nil else { return }
+        apply(Match(rule: rule, weight: weight, line: evidence?.line, text: evidence?.text ?? "", params: params), to: &state)
+        states[id] = state
+    }
+
+    func params(of id: String) -> [String: String]? { states[id].flatMap { $0.lastPrimaryLine == nil ? nil : $0.params } }
+
+    private func apply(_ match: Match, to state: inout CaseState) {
+        state.weights[match.rule] = max(state.weights[match.rule] ?? 0, match.weight)
+        for (name, value) in match.params where state.params[name] == nil { state.params[name] = value }
+        if !match.text.isEmpty, state.evidence.count < Self.maxEvidence,
+            !state.evidence.contains(where: { $0.line == match.line && $0.text == match.text })
+        {
+            state.evidence.append(Evidence(line: match.line, text: match.text))
+        }
+    }
+
+    /// The findings, most likely first; cases without a primary match are dropped.
+    func findings(catalog: CaseCatalog, language: Language) -> [Finding] {
+        var out: [(Finding, Int)] = []
+        for (id, state) in states where state.lastPrimaryLine != nil {
+            guard let def = catalog.definition(id) else { continue }
+            let miss = state.weights.values.reduce(1.0) { $0 * (1 - $1) }
+            let confidence = ((1 - miss) * 100).rounded() / 100
+            let evidence = state.evidence.sorted { ($0.line ?? Int.max) < ($1.line ?? Int.max) }
+            let finding = Finding(
+                caseID: id, confidence: min(0.99, confidence), evidence: evidence, playbooks: def.playbooks,
+                params: state.params, title: def.title.text(language), explanation: def.explanation.text(language),
+                nextStep: def.nextStep.text(language))
+            out.append((finding, state.firstLine))
+        }
+        return out.sorted {
+            if $0.0.confidence != $1.0.confidence { return $0.0.confidence > $1.0.confidence }
+            if $0.1 != $1.1 { return $0.1 < $1.1 }
+            return $0.0.caseID < $1.0.caseID
+        }.map(\.0)
+    }
+}
