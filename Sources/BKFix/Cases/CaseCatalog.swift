@@ -149,13 +149,17 @@ private struct NodeReader {
         } catch {
             throw CatalogError.badRegex(file: file, line: patternLine, pattern: pattern, problem: error.localizedDescription)
         }
+        var literal = RegexLiteral.required(in: pattern)
+        if let given = node["literal"] {
+            literal = Array(try scalar(given, "literal").utf8)
+        }
         let names = Self.captureNames(in: pattern)
         for name in names where !derivableParamNames.contains(name) {
             throw CatalogError.unknownCapture(file: file, line: patternLine, name: name)
         }
         return TextRule(
             pattern: pattern, weight: weight, supporting: supporting, captureNames: names,
-            literal: RegexLiteral.required(in: pattern), location: "\(file):\(patternLine)", regex: regex)
+            literal: literal, location: "\(file):\(patternLine)", regex: regex)
     }
 
     /// The `(?<name>...)` groups of a pattern; NSRegularExpression cannot list them itself.

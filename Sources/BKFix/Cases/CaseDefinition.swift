@@ -25,7 +25,7 @@ public struct TextRule: @unchecked Sendable {
     public var supporting: Bool
     /// The names of the regex's named captures, in pattern order.
     public var captureNames: [String]
-    /// A literal every matching line contains, used to skip the regex on most lines.
+    /// A literal every matching line contains, used to skip the regex on most lines (derived, or `literal:`).
     public var literal: [UInt8]?
     /// The file and line of the rule, for lint messages.
     public var location: String

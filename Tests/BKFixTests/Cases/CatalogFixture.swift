@@ -1,0 +1,29 @@
+import Foundation
+
+@testable import BKFix
+
+/// The repository's own `cases/` catalogue, loaded once for the diagnosis tests (immutable, so safe to share).
+enum CatalogFixture {
+    static let casesDirectory = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("cases")
+
+    static let catalog: CaseCatalog = {
+        do {
+            return try CaseCatalog.load(directory: casesDirectory)
+        } catch {
+            fatalError("cases/ does not load: \(error.localizedDescription)")
+        }
+    }()
+
+    /// The SPEC §4 minimum: every one must be recognised from text.
+    static let specCaseIDs = [
+        "nsenter-image-pull", "helmfile-not-found", "chart-download-failed", "release-timeout", "pod-start-timeout",
+        "pod-pending", "pod-crashloop", "image-pull-slow", "image-not-found", "helm-too-old", "docker-mirror-dead",
+        "kubelet-unreachable", "pv-no-space", "pod-wait-scheduling", "pvc-unbound", "no-storage-class",
+    ]
+
+    static let knownPlaybooks: Set<String> = [
+        "hub-hosts", "fix-path", "raise-quota", "resync-release", "docker-mirror", "localpv-sync", "helm-upgrade",
+        "open-kubelet-port",
+    ]
+}
