@@ -149,9 +149,10 @@ private struct NodeReader {
         } catch {
             throw CatalogError.badRegex(file: file, line: patternLine, pattern: pattern, problem: error.localizedDescription)
         }
-        var literal = RegexLiteral.required(in: pattern)
+        var anyLiterals: [[UInt8]] = []
         if let given = node["literal"] {
-            literal = Array(try scalar(given, "literal").utf8)
+            let items = given.sequence.map(Array.init) ?? [given]
+            anyLiterals = try items.map { Array(try scalar($0, "literal").utf8) }
         }
         let names = Self.captureNames(in: pattern)
         for name in names where !derivableParamNames.contains(name) {
@@ -159,7 +160,8 @@ private struct NodeReader {
         }
         return TextRule(
             pattern: pattern, weight: weight, supporting: supporting, captureNames: names,
-            literal: literal, location: "\(file):\(patternLine)", regex: regex)
+            requiredLiterals: RegexLiteral.required(in: pattern), anyLiterals: anyLiterals,
+            location: "\(file):\(patternLine)", regex: regex)
     }
 
     /// The `(?<name>...)` groups of a pattern; NSRegularExpression cannot list them itself.

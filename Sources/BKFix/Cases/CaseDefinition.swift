@@ -25,12 +25,23 @@ public struct TextRule: @unchecked Sendable {
     public var supporting: Bool
     /// The names of the regex's named captures, in pattern order.
     public var captureNames: [String]
-    /// A literal every matching line contains, used to skip the regex on most lines (derived, or `literal:`).
-    public var literal: [UInt8]?
+    /// Literals every matching line contains (derived from the pattern), checked before the regex runs.
+    public var requiredLiterals: [[UInt8]]
+    /// From the rule's `literal:` list: a matching line contains at least one of them (empty: no such check).
+    public var anyLiterals: [[UInt8]]
     /// The file and line of the rule, for lint messages.
     public var location: String
     /// NSRegularExpression is immutable after creation and documented thread-safe.
     let regex: NSRegularExpression
+
+    /// True when the cheap byte checks allow a match; false means the regex cannot match this line.
+    func mayMatch(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        for literal in requiredLiterals where !ByteSearch.contains(line, literal) { return false }
+        return anyLiterals.isEmpty || anyLiterals.contains { ByteSearch.contains(line, $0) }
+    }
+
+    /// True when the rule has a byte prefilter, so most lines never reach the regex.
+    public var hasPrefilter: Bool { !requiredLiterals.isEmpty || !anyLiterals.isEmpty }
 
     /// The named captures of the first match in `line`, or nil when the rule does not match.
     func match(_ line: String) -> [String: String]? {

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Why a text input could not be read.
 public enum DiagnoseError: LocalizedError, Equatable {
     case unreadable(path: String, problem: String)
@@ -104,7 +100,8 @@ struct LineScanner {
         guard !line.isEmpty else { return }
         var text: String?
         for scanRule in rules {
-            if let literal = scanRule.rule.literal, !Self.contains(line, literal) { continue }
+            let candidate = line.withUnsafeBufferPointer { scanRule.rule.mayMatch($0) }
+            if !candidate { continue }
             if text == nil { text = String(decoding: line, as: UTF8.self) }
             guard let params = scanRule.rule.match(text!) else { continue }
             let shown = Self.display(text!)
@@ -124,25 +121,6 @@ struct LineScanner {
     static func display(_ text: String) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         return trimmed.count > 300 ? String(trimmed.prefix(300)) + "…" : trimmed
-    }
-
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty else { return true }
-        guard needle.count <= haystack.count else { return false }
-        return haystack.withUnsafeBytes { h in
-            needle.withUnsafeBytes { n in
-                let base = h.baseAddress!
-                let lastStart = h.count - n.count
-                var offset = 0
-                while offset <= lastStart {
-                    guard let hit = memchr(base + offset, Int32(needle[0]), lastStart - offset + 1) else { return false }
-                    let at = base.distance(to: UnsafeRawPointer(hit))
-                    if memcmp(base + at, n.baseAddress!, n.count) == 0 { return true }
-                    offset = at + 1
-                }
-                return false
-            }
-        }
     }
 }
 

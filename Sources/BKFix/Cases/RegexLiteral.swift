@@ -2,10 +2,10 @@ import Foundation
 
 /// Finds a literal that every match of a regex must contain, so most lines skip the regex entirely.
 enum RegexLiteral {
-    /// The longest run of plain characters at the top level of `pattern`, or nil when there is no safe one
-    /// (alternation or inline flags at any level, or no run of at least 4 bytes).
-    static func required(in pattern: String) -> [UInt8]? {
-        if pattern.contains("(?i") || pattern.contains("(?x") { return nil }
+    /// The runs of plain characters at the top level of `pattern` (each one is in every match), longest first;
+    /// empty when there is no safe one (top-level alternation, inline flags, or no run of at least 2 bytes).
+    static func required(in pattern: String) -> [[UInt8]] {
+        if pattern.contains("(?i") || pattern.contains("(?x") { return [] }
         let chars = Array(pattern)
         var runs: [[Character]] = []
         var current: [Character] = []
@@ -31,7 +31,7 @@ enum RegexLiteral {
             }
             switch c {
             case "|":
-                return nil
+                return []
             case "(":
                 endRun()
                 depth = 1
@@ -48,7 +48,7 @@ enum RegexLiteral {
             case "+":
                 endRun()
             case "\\":
-                guard i + 1 < chars.count else { return nil }
+                guard i + 1 < chars.count else { return [] }
                 let next = chars[i + 1]
                 i += 1
                 if next.isLetter || next.isNumber {
@@ -62,11 +62,9 @@ enum RegexLiteral {
             }
             i += 1
         }
-        if depth != 0 { return nil }
+        if depth != 0 { return [] }
         endRun()
-        guard let best = runs.max(by: { String($0).utf8.count < String($1).utf8.count }) else { return nil }
-        let bytes = Array(String(best).utf8)
-        return bytes.count >= 4 ? bytes : nil
+        return runs.map { Array(String($0).utf8) }.filter { $0.count >= 2 }.sorted { $0.count > $1.count }
     }
 
     private static func skipClass(_ chars: [Character], from start: Int) -> Int {
