@@ -61,16 +61,8 @@ public struct Diagnoser: Sendable {
         return scanner.collector.findings(catalog: catalog, language: language)
     }
 
-    /// Runs the text rules over `text` and returns the raw collector, for combining with live facts.
-    func collect(text: String) -> FindingCollector {
-        var scanner = LineScanner(rules: compiledRules())
-        var reader = ChunkedLines(maxLineBytes: maxLineBytes)
-        reader.feed(Data(text.utf8)) { scanner.scan($0) }
-        reader.finish { scanner.scan($0) }
-        return scanner.collector
-    }
-
-    private func compiledRules() -> [ScanRule] {
+    /// Every text rule of the catalogue with its case, in catalogue order.
+    func compiledRules() -> [ScanRule] {
         catalog.cases.flatMap { def in
             def.textRules.enumerated().map { ScanRule(caseID: def.id, key: "\(def.id)#\($0.offset)", rule: $0.element) }
         }
@@ -97,23 +89,45 @@ struct LineScanner {
     mutating func scan(_ raw: [UInt8]) {
         lineNumber += 1
         let line = TextNormalizer.normalize(bytes: raw)
-        guard !line.isEmpty else { return }
-        var text: String?
-        for scanRule in rules {
-            let candidate = line.withUnsafeBufferPointer { scanRule.rule.mayMatch($0) }
-            if !candidate { continue }
-            if text == nil { text = String(decoding: line, as: UTF8.self) }
-            guard let params = scanRule.rule.match(text!) else { continue }
-            let shown = Self.display(text!)
-            if scanRule.rule.supporting {
-                collector.supporting(
-                    case: scanRule.caseID, rule: scanRule.key, weight: scanRule.rule.weight, line: lineNumber,
-                    text: shown, params: params)
-            } else {
-                collector.primary(
-                    case: scanRule.caseID, rule: scanRule.key, weight: scanRule.rule.weight, line: lineNumber,
-                    text: shown, params: params)
+        for (scanRule, params, text) in matches(line) {
+            record(scanRule, line: lineNumber, text: text, params: params, group: "")
+        }
+    }
+
+    /// Matches one fact read from the cluster (an event message, a log line); evidence carries `label`, no line number.
+    mutating func scanFact(_ fact: String, label: String, group: String, context: [String: String]) {
+        for line in fact.split(separator: "\n") {
+            for (scanRule, params, text) in matches(TextNormalizer.normalize(bytes: Array(line.utf8))) {
+                record(
+                    scanRule, line: nil, text: "\(label): \(text)", params: params.merging(context) { captured, _ in captured },
+                    group: group)
             }
+        }
+    }
+
+    private func matches(_ line: [UInt8]) -> [(ScanRule, [String: String], String)] {
+        guard !line.isEmpty else { return [] }
+        let candidates: [Int] = line.withUnsafeBufferPointer { buf in
+            var hits: [Int] = []
+            for index in rules.indices where rules[index].rule.mayMatch(buf) { hits.append(index) }
+            return hits
+        }
+        guard !candidates.isEmpty else { return [] }
+        let text = String(decoding: line, as: UTF8.self)
+        return candidates.compactMap { index in
+            rules[index].rule.match(text).map { (rules[index], $0, Self.display(text)) }
+        }
+    }
+
+    private mutating func record(_ scanRule: ScanRule, line: Int?, text: String, params: [String: String], group: String) {
+        if scanRule.rule.supporting {
+            collector.supporting(
+                case: scanRule.caseID, group: group, rule: scanRule.key, weight: scanRule.rule.weight, line: line,
+                text: text, params: params)
+        } else {
+            collector.primary(
+                case: scanRule.caseID, group: group, rule: scanRule.key, weight: scanRule.rule.weight, line: line,
+                text: text, params: params)
         }
     }
 

@@ -38,6 +38,9 @@ public struct Finding: Codable, Sendable, Equatable {
         self.nextStep = nextStep
     }
 
+    /// Confidence as reported: two decimals, never a certainty.
+    static func rounded(_ value: Double) -> Double { min(0.99, (value * 100).rounded() / 100) }
+
     enum CodingKeys: String, CodingKey {
         case caseID = "case"
         case confidence, evidence, playbooks, params, title, explanation

@@ -17,6 +17,7 @@ struct FindingCollector {
     }
 
     private struct CaseState {
+        var caseID: String
         var weights: [String: Double] = [:]
         var evidence: [Evidence] = []
         var params: [String: String] = [:]
@@ -25,13 +26,21 @@ struct FindingCollector {
         var pendingSupport: [Match] = []
     }
 
+    /// Keyed by case id and group: text findings use one group, live ones one group per release.
     private var states: [String: CaseState] = [:]
 
-    var isEmpty: Bool { states.values.allSatisfy { $0.lastPrimaryLine == nil } }
+    private static func key(_ id: String, _ group: String) -> String { group.isEmpty ? id : id + "\u{1F}" + group }
+
+    /// How many case/group pairs have a primary match so far.
+    var caseCount: Int { states.values.filter { $0.lastPrimaryLine != nil }.count }
 
     /// Records a primary (case-defining) match.
-    mutating func primary(case id: String, rule: String, weight: Double, line: Int?, text: String, params: [String: String]) {
-        var state = states[id] ?? CaseState()
+    mutating func primary(
+        case id: String, group: String = "", rule: String, weight: Double, line: Int?, text: String,
+        params: [String: String]
+    ) {
+        let key = Self.key(id, group)
+        var state = states[key] ?? CaseState(caseID: id)
         let here = line ?? 0
         apply(Match(rule: rule, weight: weight, line: line, text: text, params: params), to: &state)
         for support in state.pendingSupport.reversed() where here - (support.line ?? 0) <= Self.window {
@@ -40,13 +49,18 @@ struct FindingCollector {
         state.pendingSupport = []
         state.lastPrimaryLine = here
         state.firstLine = min(state.firstLine, here)
-        states[id] = state
+        states[key] = state
     }
 
     /// Records a supporting match: kept aside until a primary match of the same case comes near it.
-    mutating func supporting(case id: String, rule: String, weight: Double, line: Int, text: String, params: [String: String]) {
-        var state = states[id] ?? CaseState()
-        let match = Match(rule: rule, weight: weight, line: line, text: text, params: params)
+    mutating func supporting(
+        case id: String, group: String = "", rule: String, weight: Double, line: Int?, text: String,
+        params: [String: String]
+    ) {
+        let key = Self.key(id, group)
+        var state = states[key] ?? CaseState(caseID: id)
+        let line = line ?? 0
+        let match = Match(rule: rule, weight: weight, line: line == 0 ? nil : line, text: text, params: params)
         if let last = state.lastPrimaryLine, line - last <= Self.window {
             apply(match, to: &state)
         } else {
@@ -54,17 +68,8 @@ struct FindingCollector {
             if state.pendingSupport.count >= 8 { state.pendingSupport.removeFirst() }
             state.pendingSupport.append(match)
         }
-        states[id] = state
+        states[key] = state
     }
-
-    /// Adds params to a case already found (used when live facts refine a text finding); missing names only.
-    mutating func enrich(case id: String, params: [String: String], evidence: Evidence?, weight: Double, rule: String) {
-        guard var state = states[id], state.lastPrimaryLine != nil else { return }
-        apply(Match(rule: rule, weight: weight, line: evidence?.line, text: evidence?.text ?? "", params: params), to: &state)
-        states[id] = state
-    }
-
-    func params(of id: String) -> [String: String]? { states[id].flatMap { $0.lastPrimaryLine == nil ? nil : $0.params } }
 
     private func apply(_ match: Match, to state: inout CaseState) {
         state.weights[match.rule] = max(state.weights[match.rule] ?? 0, match.weight)
@@ -79,10 +84,11 @@ struct FindingCollector {
     /// The findings, most likely first; cases without a primary match are dropped.
     func findings(catalog: CaseCatalog, language: Language) -> [Finding] {
         var out: [(Finding, Int)] = []
-        for (id, state) in states where state.lastPrimaryLine != nil {
+        for state in states.values where state.lastPrimaryLine != nil {
+            let id = state.caseID
             guard let def = catalog.definition(id) else { continue }
             let miss = state.weights.values.reduce(1.0) { $0 * (1 - $1) }
-            let confidence = ((1 - miss) * 100).rounded() / 100
+            let confidence = Finding.rounded(1 - miss)
             let evidence = state.evidence.sorted { ($0.line ?? Int.max) < ($1.line ?? Int.max) }
             let finding = Finding(
                 caseID: id, confidence: min(0.99, confidence), evidence: evidence, playbooks: def.playbooks,
@@ -93,7 +99,8 @@ struct FindingCollector {
         return out.sorted {
             if $0.0.confidence != $1.0.confidence { return $0.0.confidence > $1.0.confidence }
             if $0.1 != $1.1 { return $0.1 < $1.1 }
-            return $0.0.caseID < $1.0.caseID
+            if $0.0.caseID != $1.0.caseID { return $0.0.caseID < $1.0.caseID }
+            return ($0.0.params["release"] ?? "") < ($1.0.params["release"] ?? "")
         }.map(\.0)
     }
 }

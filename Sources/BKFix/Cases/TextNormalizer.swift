@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Turns one raw terminal line into what an operator reads: no colours, no CR, no leading timestamp or `bash -x` marks.
 public enum TextNormalizer {
     /// The normalized text of a line given as a String.
@@ -10,8 +14,8 @@ public enum TextNormalizer {
     /// The normalized bytes of a line (without its newline); returns the input itself when there is nothing to do.
     public static func normalize(bytes line: [UInt8]) -> [UInt8] {
         var out = line
-        if out.contains(0x1B) { out = stripANSI(out) }
-        if out.contains(0x0D) { out = afterCarriageReturns(out) }
+        if has(out, 0x1B) { out = stripANSI(out) }
+        if has(out, 0x0D) { out = afterCarriageReturns(out) }
         guard let first = out.first, first == 0x2B || first == 0x5B || isDigit(first) || first == 0x20 else { return out }
         var start = 0
         for _ in 0..<3 {
@@ -61,6 +65,10 @@ public enum TextNormalizer {
         var start = 0
         if let lastCR = bytes[..<end].lastIndex(of: 0x0D) { start = lastCR + 1 }
         return Array(bytes[start..<end])
+    }
+
+    private static func has(_ bytes: [UInt8], _ byte: UInt8) -> Bool {
+        bytes.withUnsafeBytes { $0.isEmpty ? false : memchr($0.baseAddress!, Int32(byte), $0.count) != nil }
     }
 
     private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
