@@ -7,7 +7,9 @@ public enum FindingMerger {
         var merged = live
         var timedOutReleases: [String: Evidence] = [:]
         for finding in text where finding.caseID == "release-timeout" {
-            if let release = finding.params["release"], let line = finding.evidence.first { timedOutReleases[release] = line }
+            guard let release = finding.params["release"] else { continue }
+            let line = finding.evidence.first { $0.text.contains("timed out") } ?? finding.evidence.first
+            if let line { timedOutReleases[release] = line }
         }
         for index in merged.indices {
             guard let release = merged[index].params["release"], let cause = timedOutReleases[release] else { continue }

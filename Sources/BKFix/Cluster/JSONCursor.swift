@@ -47,9 +47,7 @@ struct JSONCursor {
     /// Calls `body` for each member of an object; `body` must consume the value.
     mutating func members(_ body: (inout JSONCursor, JSONKey) throws -> Void) throws {
         skipSpace()
-        if index < bytes.count, bytes[index] == 0x6E {  // null
-            return try skipValue()
-        }
+        if match("null") { return }
         try expect(0x7B)
         skipSpace()
         if index < bytes.count, bytes[index] == 0x7D {
@@ -73,7 +71,7 @@ struct JSONCursor {
     /// Calls `body` for each element of an array; `body` must consume the element.
     mutating func elements(_ body: (inout JSONCursor) throws -> Void) throws {
         skipSpace()
-        if index < bytes.count, bytes[index] == 0x6E { return try skipValue() }
+        if match("null") { return }
         try expect(0x5B)
         skipSpace()
         if index < bytes.count, bytes[index] == 0x5D {
@@ -113,10 +111,7 @@ struct JSONCursor {
 
     mutating func string() throws -> String {
         skipSpace()
-        if index < bytes.count, bytes[index] == 0x6E {
-            try skipValue()
-            return ""
-        }
+        if match("null") { return "" }
         let raw = try rawString()
         guard raw.contains(0x5C) else { return String(decoding: raw, as: UTF8.self) }
         // Rare: let Foundation decode the escapes of this one string.
