@@ -27,12 +27,9 @@ def pod(namespace, name, release, state="ready", restarts=0, claims=(), scheduli
                       "err-image-pull": "ErrImagePull", "container-creating": "ContainerCreating"}.get(state)
     env = [{"name": f"BK_{k}", "value": v} for k, v in [
         ("PAAS_URL", "http://bkce7.bktencent.com"), ("DOMAIN", "bkce7.bktencent.com"), ("APP_CODE", release),
-        ("LOG_LEVEL", "INFO"), ("REDIS_HOST", "bk-redis-master.blueking.svc.cluster.local"), ("REDIS_PORT", "6379"),
-        ("MYSQL_HOST", "bk-mysql-mysql.blueking.svc.cluster.local"), ("MYSQL_PORT", "3306"),
-        ("RABBITMQ_HOST", "bk-rabbitmq.blueking.svc.cluster.local"), ("ZK_HOST", "bk-zookeeper.blueking.svc.cluster.local:2181"),
-        ("ES_HOST", "bk-elastic-elasticsearch-master.blueking.svc.cluster.local"), ("TIME_ZONE", "Asia/Shanghai")]]
-    env += [{"name": "BK_APP_SECRET", "valueFrom": {"secretKeyRef": {"key": "app-secret", "name": f"{release}-secret"}}},
-            {"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}}]
+        ("REDIS_HOST", "bk-redis-master.blueking.svc.cluster.local"), ("MYSQL_HOST", "bk-mysql-mysql.blueking.svc.cluster.local"),
+        ("TIME_ZONE", "Asia/Shanghai")]]
+    env += [{"name": "BK_APP_SECRET", "valueFrom": {"secretKeyRef": {"key": "app-secret", "name": f"{release}-secret"}}}]
     volumes = [{"name": "config", "configMap": {"defaultMode": 420, "name": f"{release}-config"}},
                {"name": "logs", "emptyDir": {}},
                {"name": "kube-api-access-x2k9q", "projected": {"defaultMode": 420, "sources": [
@@ -46,12 +43,10 @@ def pod(namespace, name, release, state="ready", restarts=0, claims=(), scheduli
             "name": n, "image": image, "imagePullPolicy": "IfNotPresent",
             "command": ["/bin/bash", "-c"], "args": ["/app/bin/start.sh --config /app/etc/config.yaml"],
             "env": env,
-            "ports": [{"containerPort": 5000, "name": "http", "protocol": "TCP"},
-                      {"containerPort": 9090, "name": "metrics", "protocol": "TCP"}],
+            "ports": [{"containerPort": 5000, "name": "http", "protocol": "TCP"}],
             "livenessProbe": {"failureThreshold": 3, "httpGet": {"path": "/healthz", "port": "http", "scheme": "HTTP"},
                               "initialDelaySeconds": 30, "periodSeconds": 10, "successThreshold": 1, "timeoutSeconds": 5},
-            "readinessProbe": {"failureThreshold": 3, "httpGet": {"path": "/readyz", "port": "http", "scheme": "HTTP"},
-                               "initialDelaySeconds": 10, "periodSeconds": 10, "successThreshold": 1, "timeoutSeconds": 5},
+            "readinessProbe": {"httpGet": {"path": "/readyz", "port": "http", "scheme": "HTTP"}, "periodSeconds": 10},
             "resources": {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "100m", "memory": "256Mi"}},
             "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
             "volumeMounts": [{"mountPath": "/app/etc", "name": "config"}, {"mountPath": "/app/logs", "name": "logs"},
@@ -92,8 +87,7 @@ def pod(namespace, name, release, state="ready", restarts=0, claims=(), scheduli
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {
             "annotations": {"checksum/config": hashlib.sha256(release.encode()).hexdigest(),
-                            "checksum/secret": hashlib.sha256((release + "s").encode()).hexdigest(),
-                            "prometheus.io/port": "9090", "prometheus.io/scrape": "true"},
+                            "prometheus.io/scrape": "true"},
             "creationTimestamp": started, "generateName": name.rsplit("-", 1)[0] + "-",
             "labels": {"app.kubernetes.io/component": component, "app.kubernetes.io/instance": release,
                        "app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/name": release.removeprefix("bk-"),
@@ -103,9 +97,6 @@ def pod(namespace, name, release, state="ready", restarts=0, claims=(), scheduli
                                  "kind": "ReplicaSet", "name": name.rsplit("-", 1)[0], "uid": _uid(namespace, name, "rs")}],
             "resourceVersion": str(int(hashlib.md5(name.encode()).hexdigest()[:6], 16)), "uid": _uid(namespace, name)},
         "spec": {
-            "affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"podAffinityTerm": {
-                "labelSelector": {"matchLabels": {"app.kubernetes.io/instance": release}}, "namespaces": [namespace],
-                "topologyKey": "kubernetes.io/hostname"}, "weight": 1}]}},
             "containers": [container("main")] + ([container("sidecar-log")] if sidecar else []),
             "dnsPolicy": "ClusterFirst", "enableServiceLinks": True,
             "initContainers": [{"name": "wait-for-db", "image": "hub.bktencent.com/blueking/k8s-wait-for:v1.5.1",
@@ -117,8 +108,6 @@ def pod(namespace, name, release, state="ready", restarts=0, claims=(), scheduli
             "schedulerName": "default-scheduler", "securityContext": {"fsGroup": 1001, "runAsUser": 1001},
             "serviceAccount": "default", "serviceAccountName": "default", "terminationGracePeriodSeconds": 30,
             "tolerations": [{"effect": "NoExecute", "key": "node.kubernetes.io/not-ready", "operator": "Exists",
-                             "tolerationSeconds": 300},
-                            {"effect": "NoExecute", "key": "node.kubernetes.io/unreachable", "operator": "Exists",
                              "tolerationSeconds": 300}],
             "volumes": volumes},
         "status": {"conditions": conditions, "phase": phase, "qosClass": "Burstable", "startTime": started},
