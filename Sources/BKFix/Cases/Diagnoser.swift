@@ -81,9 +81,14 @@ struct LineScanner {
     let rules: [ScanRule]
     var collector = FindingCollector()
     private var lineNumber = 0
+    private let index: LiteralIndex
+    private var hits: [Bool]
 
     init(rules: [ScanRule]) {
         self.rules = rules
+        // Each rule's key: its longest required literal, else its any-of literals.
+        self.index = LiteralIndex(keys: rules.map { $0.rule.requiredLiterals.first.map { [$0] } ?? $0.rule.anyLiterals })
+        self.hits = Array(repeating: false, count: rules.count)
     }
 
     mutating func scan(_ raw: [UInt8]) {
@@ -105,12 +110,16 @@ struct LineScanner {
         }
     }
 
-    private func matches(_ line: [UInt8]) -> [(ScanRule, [String: String], String)] {
+    private mutating func matches(_ line: [UInt8]) -> [(ScanRule, [String: String], String)] {
         guard !line.isEmpty else { return [] }
         let candidates: [Int] = line.withUnsafeBufferPointer { buf in
-            var hits: [Int] = []
-            for index in rules.indices where rules[index].rule.mayMatch(buf) { hits.append(index) }
-            return hits
+            index.candidates(in: buf, into: &hits)
+            var found: [Int] = []
+            for i in hits.indices where hits[i] {
+                hits[i] = false
+                if rules[i].rule.mayMatch(buf) { found.append(i) }
+            }
+            return found
         }
         guard !candidates.isEmpty else { return [] }
         let text = String(decoding: line, as: UTF8.self)
