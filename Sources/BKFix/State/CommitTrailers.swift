@@ -6,9 +6,8 @@ extension StateRepo {
     /// Like git, a paragraph counts as trailers only if it is not the subject paragraph and every line in it is
     /// a trailer (indented lines continue the previous value). When a key repeats, the last value wins.
     public static func parseTrailers(_ message: String) -> [String: String] {
-        let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
+        let lines = message.replacingOccurrences(of: "\r\n", with: "\n")
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var paragraphs: [[String]] = [[]]
         for line in lines {
             if line.allSatisfy(\.isWhitespace) {

@@ -259,8 +259,7 @@ public final class StateRepo: @unchecked Sendable {
             git_commit_parent_id(commit, index).map { LibGit2.hex($0) }
         }
         let message = git_commit_message(commit).map { String(cString: $0) } ?? ""
-        let subject = message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first
-            .map(String.init) ?? ""
+        let subject = message.components(separatedBy: .newlines).first ?? ""
         let time = Date(timeIntervalSince1970: TimeInterval(git_commit_time(commit)))
 
         var tree: OpaquePointer?
