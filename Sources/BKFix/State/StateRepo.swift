@@ -97,7 +97,7 @@ public final class StateRepo: @unchecked Sendable {
             try LibGit2.check(git_commit_lookup(&parent, repository, &id), "look up HEAD")
             parents.append(parent)
         }
-        defer { parents.forEach { git_commit_free($0) } }
+        defer { for parent in parents { git_commit_free(parent) } }
 
         var commitID = git_oid()
         try LibGit2.check(

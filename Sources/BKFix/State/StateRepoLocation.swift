@@ -21,6 +21,9 @@ enum StateRepoLocation {
         guard create else { return false }
 
         let parent = (path as NSString).deletingLastPathComponent
+        if let blocker = blockingAncestor(of: path) {
+            throw StateRepoError.cannotCreate(path: path, reason: blocker)
+        }
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
@@ -33,6 +36,20 @@ enum StateRepoLocation {
             throw StateRepoError.cannotCreate(path: path, reason: String(cString: strerror(errno)))
         }
         return false
+    }
+
+    /// Why the nearest existing ancestor of `path` stops it from being created (a file, or not writable), if it does.
+    private static func blockingAncestor(of path: String) -> String? {
+        var ancestor = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory) {
+            let next = (ancestor as NSString).deletingLastPathComponent
+            if next == ancestor { return nil }
+            ancestor = next
+        }
+        if !isDirectory.boolValue { return "\(ancestor) is a file, not a directory" }
+        if access(ancestor, W_OK | X_OK) != 0 { return "\(ancestor) is not writable" }
+        return nil
     }
 
     /// Mirrors one committed path into the working tree: writes the bytes atomically, or removes the file (and

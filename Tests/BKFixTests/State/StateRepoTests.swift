@@ -190,10 +190,11 @@ private func runMessage(_ runID: String, status: String = "succeeded") -> String
 
         #expect(log.map(\.oid) == [third, second, first])
         #expect(log.map(\.parents) == [[second], [first], []])
-        #expect(log.map(\.changedPaths) == [
-            ["hosts/control/etc/hosts", "runs/r1.json", "runs/r3.json"], ["runs/r2.json"],
-            ["hosts/control/etc/hosts", "runs/r1.json"],
-        ])
+        #expect(
+            log.map(\.changedPaths) == [
+                ["hosts/control/etc/hosts", "runs/r1.json", "runs/r3.json"], ["runs/r2.json"],
+                ["hosts/control/etc/hosts", "runs/r1.json"],
+            ])
         #expect(log[0].subject == "apply fix-bkrepo-hosts on control")
         #expect(log[0].message == runMessage("r3", status: "failed"))
         #expect(log[0].trailers["Run-Id"] == "r3")
@@ -215,10 +216,11 @@ private func runMessage(_ runID: String, status: String = "succeeded") -> String
             ], message: "files")
         try repo.commit(updates: ["hosts/node3/etc/hosts": bytes("d")], message: "more")
 
-        #expect(try repo.list(under: "hosts/control") == [
-            "hosts/control/etc/hosts",
-            "hosts/control/root/bkce7.1-install/blueking/environments/default/custom.yaml",
-        ])
+        #expect(
+            try repo.list(under: "hosts/control") == [
+                "hosts/control/etc/hosts",
+                "hosts/control/root/bkce7.1-install/blueking/environments/default/custom.yaml",
+            ])
         #expect(try repo.list(under: "hosts/").count == 4)
         #expect(try repo.list(under: "hosts", at: first).count == 3)
         #expect(try repo.list(under: "runs/r.json").isEmpty)
@@ -239,7 +241,8 @@ private func runMessage(_ runID: String, status: String = "succeeded") -> String
         try repo.commit(updates: ["hosts/control/usr/local/bin/helm": binary], message: "install helm")
 
         #expect(try repo.read("hosts/control/usr/local/bin/helm") == binary)
-        let size = try await sandbox.git.output(["cat-file", "-s", "HEAD:hosts/control/usr/local/bin/helm"],
+        let size = try await sandbox.git.output(
+            ["cat-file", "-s", "HEAD:hosts/control/usr/local/bin/helm"],
             in: sandbox.repoPath)
         #expect(size == "\(binary.count)\n")
         #expect(try await sandbox.git.output(["status", "--porcelain"], in: sandbox.repoPath).isEmpty)
@@ -281,8 +284,28 @@ private func runMessage(_ runID: String, status: String = "succeeded") -> String
             return
         }
         #expect(path == wanted)
-        #expect(!reason.isEmpty)
+        #expect(reason == "\(blocker.path) is a file, not a directory")
         #expect(error?.errorDescription?.contains(wanted) == true)
+        let deeper = blocker.appendingPathComponent("var/lib/state").path
+        #expect(throws: StateRepoError.cannotCreate(path: deeper, reason: "\(blocker.path) is a file, not a directory"))
+        {
+            try StateRepo.open(at: deeper)
+        }
+    }
+
+    @Test(.enabled(if: geteuid() != 0, "root can write anywhere"))
+    func aReadOnlyParentGivesCannotCreateNamingIt() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.cleanup() }
+        let parent = sandbox.root.appendingPathComponent("readonly")
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        chmod(parent.path, 0o500)
+        defer { chmod(parent.path, 0o700) }
+        let wanted = parent.appendingPathComponent("state").path
+
+        #expect(throws: StateRepoError.cannotCreate(path: wanted, reason: "\(parent.path) is not writable")) {
+            try StateRepo.open(at: wanted)
+        }
     }
 
     @Test func aFileAtTheRepoPathGivesCannotCreate() throws {
@@ -290,7 +313,8 @@ private func runMessage(_ runID: String, status: String = "succeeded") -> String
         defer { sandbox.cleanup() }
         try Data("x".utf8).write(to: URL(fileURLWithPath: sandbox.repoPath))
 
-        #expect(throws: StateRepoError.cannotCreate(path: sandbox.repoPath, reason: "it exists and is not a directory")) {
+        #expect(throws: StateRepoError.cannotCreate(path: sandbox.repoPath, reason: "it exists and is not a directory"))
+        {
             try StateRepo.open(at: sandbox.repoPath)
         }
     }
@@ -331,12 +355,16 @@ private func runMessage(_ runID: String, status: String = "succeeded") -> String
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<8 {
-                group.addTask { try shared.commit(updates: ["runs/\(index).json": bytes("\(index)")], message: "r\(index)") }
+                group.addTask {
+                    try shared.commit(updates: ["runs/\(index).json": bytes("\(index)")], message: "r\(index)")
+                }
             }
             for otherPath in otherPaths {
                 group.addTask {
                     let repo = try StateRepo.open(at: otherPath)
-                    for index in 0..<3 { try repo.commit(updates: ["f\(index)": bytes("\(index)")], message: "c\(index)") }
+                    for index in 0..<3 {
+                        try repo.commit(updates: ["f\(index)": bytes("\(index)")], message: "c\(index)")
+                    }
                 }
             }
             try await group.waitForAll()
@@ -355,10 +383,11 @@ private func runMessage(_ runID: String, status: String = "succeeded") -> String
 @Suite struct CommitTrailerTests {
     @Test func trailersComeFromTheLastParagraph() {
         let trailers = StateRepo.parseTrailers(runMessage("20261126-1912-ab12"))
-        #expect(trailers == [
-            "Run-Id": "20261126-1912-ab12", "Kind": "apply", "Playbook": "fix-bkrepo-hosts", "Host": "control",
-            "Status": "succeeded",
-        ])
+        #expect(
+            trailers == [
+                "Run-Id": "20261126-1912-ab12", "Kind": "apply", "Playbook": "fix-bkrepo-hosts", "Host": "control",
+                "Status": "succeeded",
+            ])
     }
 
     @Test func aSubjectAloneHasNoTrailers() {
@@ -375,7 +404,8 @@ private func runMessage(_ runID: String, status: String = "succeeded") -> String
     }
 
     @Test func crlfAndEmptyValuesAreHandled() {
-        #expect(StateRepo.parseTrailers("s\r\n\r\nRollback-Of:\r\nStatus: ok\r\n") == ["Rollback-Of": "", "Status": "ok"])
+        #expect(
+            StateRepo.parseTrailers("s\r\n\r\nRollback-Of:\r\nStatus: ok\r\n") == ["Rollback-Of": "", "Status": "ok"])
     }
 
     @Test func keysWithSpacesAreNotTrailers() {
