@@ -64,48 +64,41 @@ public final class StateRepo: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
 
-        let workdir = URL(fileURLWithPath: path, isDirectory: true)
-        for (relativePath, data) in updates.sorted(by: { $0.key < $1.key }) {
-            try StateRepoLocation.writeWorkingFile(relativePath, data: data, workdir: workdir)
-        }
+        let sortedUpdates = updates.sorted { $0.key < $1.key }
 
-        var index: OpaquePointer?
-        try LibGit2.check(git_repository_index(&index, repository), "open index")
-        defer { git_index_free(index) }
-        try LibGit2.check(git_index_read(index, 1), "read index")
-        for (relativePath, data) in updates.sorted(by: { $0.key < $1.key }) {
-            if data != nil {
-                try LibGit2.check(git_index_add_bypath(index, relativePath), "add \(relativePath)")
-            } else {
-                try LibGit2.check(git_index_remove_bypath(index, relativePath), "remove \(relativePath)")
-            }
+        var parent: OpaquePointer?
+        if var id = try headID() {
+            try LibGit2.check(git_commit_lookup(&parent, repository, &id), "look up HEAD")
         }
-        var treeID = git_oid()
-        try LibGit2.check(git_index_write_tree(&treeID, index), "write tree")
+        defer { git_commit_free(parent) }
+        var baseline: OpaquePointer?
+        if parent != nil {
+            try LibGit2.check(git_commit_tree(&baseline, parent), "read HEAD tree")
+        }
+        defer { git_tree_free(baseline) }
+
+        var treeID = try updatedTree(from: baseline, applying: sortedUpdates)
         var tree: OpaquePointer?
         try LibGit2.check(git_tree_lookup(&tree, repository, &treeID), "look up tree")
         defer { git_tree_free(tree) }
 
+        let workdir = URL(fileURLWithPath: path, isDirectory: true)
+        for (relativePath, data) in sortedUpdates {
+            try StateRepoLocation.writeWorkingFile(relativePath, data: data, workdir: workdir)
+        }
+
         var signature: UnsafeMutablePointer<git_signature>?
         try LibGit2.check(git_signature_now(&signature, Self.identityName, Self.identityEmail), "make signature")
         defer { git_signature_free(signature) }
-
-        var parents: [OpaquePointer?] = []
-        if let headID = try headID() {
-            var parent: OpaquePointer?
-            var id = headID
-            try LibGit2.check(git_commit_lookup(&parent, repository, &id), "look up HEAD")
-            parents.append(parent)
-        }
-        defer { for parent in parents { git_commit_free(parent) } }
-
+        var parents: [OpaquePointer?] = parent.map { [$0] } ?? []
         var commitID = git_oid()
         try LibGit2.check(
             git_commit_create(
                 &commitID, repository, "HEAD", signature, signature, nil, message, tree, parents.count, &parents),
             "commit")
-        try LibGit2.check(git_index_write(index), "write index")
-        return LibGit2.hex(&commitID)
+        let oid = LibGit2.hex(&commitID)
+        try syncIndex(with: tree, updates: sortedUpdates, operation: "update index after commit \(oid)")
+        return oid
     }
 
     /// File content at `rev` (oid, default HEAD), nil when absent (or repo empty).
@@ -184,6 +177,102 @@ public final class StateRepo: @unchecked Sendable {
     }
 
     // MARK: - Internals (called with the lock held)
+
+    /// The tree of `baseline` (empty when nil) with `updates` applied; deleting an absent path is a no-op.
+    /// The tree is built from HEAD, not from the index, so a lost or hand-edited index cannot drop files.
+    private func updatedTree(from baseline: OpaquePointer?, applying updates: [(key: String, value: Data?)]) throws
+        -> git_oid
+    {
+        var actions: [git_tree_update] = []
+        var cPaths: [UnsafeMutablePointer<CChar>] = []
+        defer { for cPath in cPaths { free(cPath) } }
+        for (relativePath, data) in updates {
+            var action = git_tree_update()
+            if let data {
+                action.action = GIT_TREE_UPDATE_UPSERT
+                action.id = try storeBlob(data, for: relativePath)
+                action.filemode = GIT_FILEMODE_BLOB
+            } else {
+                guard try blobExists(relativePath, in: baseline) else { continue }
+                action.action = GIT_TREE_UPDATE_REMOVE
+            }
+            guard let cPath = strdup(relativePath) else {
+                throw StateRepoError.git(operation: "commit", code: -1, message: "out of memory")
+            }
+            cPaths.append(cPath)
+            action.path = UnsafePointer(cPath)
+            actions.append(action)
+        }
+
+        var base = baseline
+        var emptyTree: OpaquePointer?
+        defer { git_tree_free(emptyTree) }
+        if base == nil {
+            var builder: OpaquePointer?
+            try LibGit2.check(git_treebuilder_new(&builder, repository, nil), "build empty tree")
+            defer { git_treebuilder_free(builder) }
+            var emptyID = git_oid()
+            try LibGit2.check(git_treebuilder_write(&emptyID, builder), "build empty tree")
+            try LibGit2.check(git_tree_lookup(&emptyTree, repository, &emptyID), "build empty tree")
+            base = emptyTree
+        }
+        var treeID = git_oid()
+        try LibGit2.check(git_tree_create_updated(&treeID, repository, base, actions.count, &actions), "build tree")
+        return treeID
+    }
+
+    /// Writes `data` as a blob object and returns its id.
+    private func storeBlob(_ data: Data, for relativePath: String) throws -> git_oid {
+        var blobID = git_oid()
+        let rc = data.withUnsafeBytes { raw in
+            if let bytes = raw.baseAddress {
+                return git_blob_create_from_buffer(&blobID, repository, bytes, raw.count)
+            }
+            return withUnsafeBytes(of: UInt8(0)) { empty in
+                git_blob_create_from_buffer(&blobID, repository, empty.baseAddress, 0)
+            }
+        }
+        try LibGit2.check(rc, "store \(relativePath)")
+        return blobID
+    }
+
+    /// Whether `tree` holds a file at `relativePath`.
+    private func blobExists(_ relativePath: String, in tree: OpaquePointer?) throws -> Bool {
+        guard let tree else { return false }
+        var entry: OpaquePointer?
+        let rc = git_tree_entry_bypath(&entry, tree, relativePath)
+        if rc == GIT_ENOTFOUND.rawValue { return false }
+        try LibGit2.check(rc, "look up \(relativePath)")
+        defer { git_tree_entry_free(entry) }
+        return git_tree_entry_type(entry) == GIT_OBJECT_BLOB
+    }
+
+    /// Makes the index match the new commit, with fresh stat data for the files just written, so `git status`
+    /// stays clean and fast; an index that disagreed with HEAD (missing, or staged by hand) is reset to the commit.
+    private func syncIndex(with tree: OpaquePointer?, updates: [(key: String, value: Data?)], operation: String)
+        throws
+    {
+        var index: OpaquePointer?
+        try LibGit2.check(git_repository_index(&index, repository), operation)
+        defer { git_index_free(index) }
+        try LibGit2.check(git_index_read(index, 1), operation)
+        for (relativePath, data) in updates {
+            if data != nil {
+                try LibGit2.check(git_index_add_bypath(index, relativePath), operation)
+            } else {
+                try LibGit2.check(git_index_remove_bypath(index, relativePath), operation)
+            }
+        }
+        var indexTreeID = git_oid()
+        try LibGit2.check(git_index_write_tree(&indexTreeID, index), operation)
+        if git_oid_equal(&indexTreeID, git_tree_id(tree)) == 0 {
+            try LibGit2.check(git_index_read_tree(index, tree), operation)
+            for (relativePath, data) in updates where data != nil {
+                try LibGit2.check(git_index_add_bypath(index, relativePath), operation)
+            }
+        }
+        try LibGit2.check(git_index_write(index), operation)
+    }
 
     /// Writes the repo-local identity when it is missing, so plain `git commit` in the repo works too.
     private func ensureIdentity() throws {

@@ -143,6 +143,35 @@ private func runMessage(_ runID: String, status: String = "succeeded") -> String
         #expect(try repo.log().first?.changedPaths == [])
     }
 
+    @Test func aLostIndexDoesNotDropEarlierFilesFromTheNextCommit() async throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.cleanup() }
+        let repo = try sandbox.open()
+        try repo.commit(updates: ["hosts/control/etc/hosts": bytes(hostsBefore)], message: "first")
+        try FileManager.default.removeItem(atPath: sandbox.repoPath + "/.git/index")
+
+        try repo.commit(updates: ["runs/r2.json": bytes("{}")], message: "second")
+
+        #expect(try repo.list(under: "") == ["hosts/control/etc/hosts", "runs/r2.json"])
+        #expect(try repo.log().first?.changedPaths == ["runs/r2.json"])
+        #expect(try await sandbox.git.output(["status", "--porcelain"], in: sandbox.repoPath).isEmpty)
+    }
+
+    @Test func filesStagedByHandAreNotSweptIntoABkfixCommit() async throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.cleanup() }
+        let repo = try sandbox.open()
+        try repo.commit(updates: ["runs/r1.json": bytes("{}")], message: "first")
+        try Data("stray\n".utf8).write(to: URL(fileURLWithPath: sandbox.repoPath + "/stray.txt"))
+        _ = try await sandbox.git.output(["add", "stray.txt"], in: sandbox.repoPath)
+
+        try repo.commit(updates: ["runs/r2.json": bytes("{}")], message: "second")
+
+        #expect(try repo.read("stray.txt") == nil)
+        #expect(try repo.log().first?.changedPaths == ["runs/r2.json"])
+        #expect(try await sandbox.git.output(["status", "--porcelain"], in: sandbox.repoPath) == "?? stray.txt\n")
+    }
+
     @Test func readAtAnOlderCommitReturnsThatCommitsBytes() throws {
         let sandbox = try Sandbox()
         defer { sandbox.cleanup() }
@@ -406,6 +435,17 @@ private func runMessage(_ runID: String, status: String = "succeeded") -> String
     @Test func crlfAndEmptyValuesAreHandled() {
         #expect(
             StateRepo.parseTrailers("s\r\n\r\nRollback-Of:\r\nStatus: ok\r\n") == ["Rollback-Of": "", "Status": "ok"])
+    }
+
+    @Test func theSubjectIsTheFirstLineEvenWithCRLF() throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.cleanup() }
+        let repo = try sandbox.open()
+        try repo.commit(updates: ["a": bytes("a")], message: "rollback run r1\r\n\r\nRollback-Of: r1\r\n")
+
+        let commit = try #require(try repo.log().first)
+        #expect(commit.subject == "rollback run r1")
+        #expect(commit.trailers == ["Rollback-Of": "r1"])
     }
 
     @Test func keysWithSpacesAreNotTrailers() {
