@@ -3,12 +3,12 @@ import Foundation
 
 /// The audit trail: a normal, non-bare git repository that bkfix writes only through libgit2.
 ///
-/// One instance owns one `git_repository` handle; every call takes the lock, so one instance may be shared between
-/// tasks, and separate instances (other repos) work in parallel.
+/// One instance owns one `git_repository` handle; every call takes the repository's lock (shared by all handles on
+/// the same path in this process), so instances may be shared between tasks and other repos work in parallel.
 public final class StateRepo: @unchecked Sendable {
     public let path: String
     private let repository: OpaquePointer
-    private let lock = NSLock()
+    private let lock: NSLock
 
     static let identityName = "bkfix"
     static let identityEmail = "bkfix@localhost"
@@ -16,6 +16,7 @@ public final class StateRepo: @unchecked Sendable {
     private init(path: String, repository: OpaquePointer) {
         self.path = path
         self.repository = repository
+        self.lock = StateRepoLocks.shared.lock(for: path)
     }
 
     deinit {

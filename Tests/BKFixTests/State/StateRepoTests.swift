@@ -409,6 +409,27 @@ private func runMessage(_ runID: String, status: String = "succeeded") -> String
     }
 }
 
+extension StateRepoTests {
+    @Test func twoHandlesOnTheSameRepoCommitConcurrentlyWithoutLosingCommits() async throws {
+        let sandbox = try Sandbox()
+        defer { sandbox.cleanup() }
+        let first = try sandbox.open()
+        let second = try sandbox.open()
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<10 {
+                let repo = index.isMultiple(of: 2) ? first : second
+                group.addTask { try repo.commit(updates: ["runs/\(index).json": bytes("{}")], message: "r\(index)") }
+            }
+            try await group.waitForAll()
+        }
+
+        #expect(try first.log().count == 10)
+        #expect(try second.list(under: "runs").count == 10)
+        #expect(try await sandbox.git.output(["status", "--porcelain"], in: sandbox.repoPath).isEmpty)
+    }
+}
+
 @Suite struct CommitTrailerTests {
     @Test func trailersComeFromTheLastParagraph() {
         let trailers = StateRepo.parseTrailers(runMessage("20261126-1912-ab12"))
