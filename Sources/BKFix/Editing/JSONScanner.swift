@@ -56,7 +56,8 @@ struct JSONScanner {
             try skipWhitespace()
             let valueStart = pos
             try scanValue()
-            members.append(JSONSplice.Member(key: key, keyStart: keyStart, valueStart: valueStart, valueEnd: pos, line: line))
+            members.append(
+                JSONSplice.Member(key: key, keyStart: keyStart, valueStart: valueStart, valueEnd: pos, line: line))
             try skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","):
@@ -161,7 +162,9 @@ struct JSONScanner {
                 continue
             }
             if c < 0x20 {
-                throw error(c == UInt8(ascii: "\n") ? "unterminated string (newline inside quotes)" : "control character in string")
+                throw error(
+                    c == UInt8(ascii: "\n")
+                        ? "unterminated string (newline inside quotes)" : "control character in string")
             }
             pos += 1
         }

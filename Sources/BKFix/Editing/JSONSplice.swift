@@ -91,7 +91,8 @@ public struct JSONSplice: Sendable {
     /// The current value of a top-level key, decoded by Foundation (nil when absent).
     public func currentValue(of key: String) -> Any? {
         guard let m = members.first(where: { $0.key == key }) else { return nil }
-        return try? JSONSerialization.jsonObject(with: Data(bytes[m.valueStart..<m.valueEnd]), options: .fragmentsAllowed)
+        return try? JSONSerialization.jsonObject(
+            with: Data(bytes[m.valueStart..<m.valueEnd]), options: .fragmentsAllowed)
     }
 
     /// The file bytes with `key` set to `value` (any JSONSerialization-compatible value).
@@ -116,7 +117,8 @@ public struct JSONSplice: Sendable {
             let rendered = JSONRender.render(value, indent: multi ? unit : nil, base: lineIndent, compactSpace: spaced)
             out.replaceSubrange(m.valueStart..<m.valueEnd, with: Array(rendered.utf8))
         } else {
-            let rendered = JSONRender.render(value, indent: isMultiLineStyle ? unit : nil, base: memberIndent,
+            let rendered = JSONRender.render(
+                value, indent: isMultiLineStyle ? unit : nil, base: memberIndent,
                 compactSpace: spaced)
             let member = JSONRender.string(key) + keyValueSeparator + rendered
             if let last = members.last {
@@ -197,25 +199,30 @@ enum JSONRender {
         case let list as [Any]:
             if list.isEmpty { return "[]" }
             guard let indent else {
-                return "[" + list.map { render($0, indent: nil, base: base, compactSpace: compactSpace) }
+                return "["
+                    + list.map { render($0, indent: nil, base: base, compactSpace: compactSpace) }
                     .joined(separator: compactSpace ? ", " : ",") + "]"
             }
             let inner = base + indent
-            return "[\n" + list.map { inner + render($0, indent: indent, base: inner, compactSpace: compactSpace) }
+            return "[\n"
+                + list.map { inner + render($0, indent: indent, base: inner, compactSpace: compactSpace) }
                 .joined(separator: ",\n") + "\n" + base + "]"
         case let map as [String: Any]:
             if map.isEmpty { return "{}" }
             let keys = map.keys.sorted()
             guard let indent else {
-                return "{" + keys.map {
-                    string($0) + (compactSpace ? ": " : ":")
-                        + render(map[$0]!, indent: nil, base: base, compactSpace: compactSpace)
-                }.joined(separator: compactSpace ? ", " : ",") + "}"
+                return "{"
+                    + keys.map {
+                        string($0) + (compactSpace ? ": " : ":")
+                            + render(map[$0]!, indent: nil, base: base, compactSpace: compactSpace)
+                    }.joined(separator: compactSpace ? ", " : ",") + "}"
             }
             let inner = base + indent
-            return "{\n" + keys.map {
-                inner + string($0) + ": " + render(map[$0]!, indent: indent, base: inner, compactSpace: compactSpace)
-            }.joined(separator: ",\n") + "\n" + base + "}"
+            return "{\n"
+                + keys.map {
+                    inner + string($0) + ": "
+                        + render(map[$0]!, indent: indent, base: inner, compactSpace: compactSpace)
+                }.joined(separator: ",\n") + "\n" + base + "}"
         default:
             return "null"
         }

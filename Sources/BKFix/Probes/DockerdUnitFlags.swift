@@ -56,7 +56,9 @@ public enum DockerdUnitFlags {
         while index < words.count {
             let word = words[index]
             if word.hasPrefix("--registry-mirror=") {
-                mirrors.append(String(word.dropFirst("--registry-mirror=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"'")))
+                mirrors.append(
+                    String(word.dropFirst("--registry-mirror=".count)).trimmingCharacters(
+                        in: CharacterSet(charactersIn: "\"'")))
             } else if word == "--registry-mirror", index + 1 < words.count {
                 mirrors.append(words[index + 1].trimmingCharacters(in: CharacterSet(charactersIn: "\"'")))
                 index += 1

@@ -63,8 +63,7 @@ public enum MirrorProbe {
     }
 
     /// Probes every mirror concurrently; returns results in input order within `timeout` plus a small margin.
-    public static func probe(_ mirrors: [String], timeout: Double, httpsFetcher: HTTPSFetcher?) -> [MirrorProbeResult]
-    {
+    public static func probe(_ mirrors: [String], timeout: Double, httpsFetcher: HTTPSFetcher?) -> [MirrorProbeResult] {
         let results = ProbeResults()
         let group = DispatchGroup()
         for (index, mirror) in mirrors.enumerated() {
@@ -225,7 +224,9 @@ enum HTTPGet {
                     continue
                 }
                 if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                    if wait(fd, for: Int16(POLLOUT), until: deadline) == .timeout { return .failed(timeoutText(timeout)) }
+                    if wait(fd, for: Int16(POLLOUT), until: deadline) == .timeout {
+                        return .failed(timeoutText(timeout))
+                    }
                     continue
                 }
                 return .failed("connection reset while sending")
@@ -272,5 +273,7 @@ enum HTTPGet {
         }
     }
 
-    private static func timeoutText(_ timeout: Double) -> String { "timeout after \(String(format: "%.1f", timeout)) s" }
+    private static func timeoutText(_ timeout: Double) -> String {
+        "timeout after \(String(format: "%.1f", timeout)) s"
+    }
 }

@@ -40,8 +40,10 @@ public struct PathAudit: Sendable, Equatable {
         -> [String]
     {
         var files = ["/etc/environment", "/etc/profile"]
-        let profileD = Set(try transport.list("/etc/profile.d").filter { $0.hasSuffix(".sh") }.map { "/etc/profile.d/" + $0 })
-            .union(extraProfileD)
+        let profileD = Set(
+            try transport.list("/etc/profile.d").filter { $0.hasSuffix(".sh") }.map { "/etc/profile.d/" + $0 }
+        )
+        .union(extraProfileD)
         files += profileD.sorted()
         let homeDir = home.hasSuffix("/") ? String(home.dropLast()) : home
         for name in [".bash_profile", ".bash_login", ".profile"] where try transport.read("\(homeDir)/\(name)") != nil {
@@ -57,9 +59,11 @@ public struct PathAudit: Sendable, Equatable {
         dir: String, home: String, environment: [String: String], transport: any Transport,
         overrides: [String: Data?] = [:]
     ) throws -> PathAudit {
-        let files = try loginFiles(home: home, transport: transport, extraProfileD: overrides.keys.filter {
-            $0.hasPrefix("/etc/profile.d/") && $0.hasSuffix(".sh")
-        })
+        let files = try loginFiles(
+            home: home, transport: transport,
+            extraProfileD: overrides.keys.filter {
+                $0.hasPrefix("/etc/profile.d/") && $0.hasSuffix(".sh")
+            })
         var path = initialLoginPath
         var read: [String] = []
         var found: [Assignment] = []
@@ -70,8 +74,10 @@ public struct PathAudit: Sendable, Equatable {
             read.append(file)
             let lines = String(decoding: data, as: UTF8.self).components(separatedBy: "\n")
             for (index, line) in lines.enumerated() {
-                guard let a = assignment(in: line, file: file, lineNumber: index + 1, current: path, dir: dir,
-                    expand: file != "/etc/environment")
+                guard
+                    let a = assignment(
+                        in: line, file: file, lineNumber: index + 1, current: path, dir: dir,
+                        expand: file != "/etc/environment")
                 else { continue }
                 path = a.value
                 found.append(a)

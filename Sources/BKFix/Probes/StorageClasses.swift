@@ -29,7 +29,8 @@ public struct StorageClasses: Sendable, Equatable {
     /// Parses a `List` of StorageClass objects; the default is marked by the (beta) `is-default-class` annotation.
     public init(json: String) throws {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
-            throw ClusterJSONError.unreadable(command: StorageClasses.command.joined(separator: " "), reason: "not a JSON object")
+            throw ClusterJSONError.unreadable(
+                command: StorageClasses.command.joined(separator: " "), reason: "not a JSON object")
         }
         let items = object["items"] as? [[String: Any]] ?? []
         entries = items.map { item in

@@ -15,7 +15,8 @@ public enum DockerMirrorsCheck: VerifyKind {
         }
         let wanted = expected.map(MirrorProbe.normalize)
         guard !wanted.isEmpty else {
-            return VerifyResult(check: name, host: context.host, ok: false, detail: "no registry-mirrors configured in \(file)")
+            return VerifyResult(
+                check: name, host: context.host, ok: false, detail: "no registry-mirrors configured in \(file)")
         }
         let result = try context.transport.run(CommandSpec(argv: ["docker", "info"], timeout: 20), output: nil)
         guard result.succeeded else {
@@ -30,6 +31,7 @@ public enum DockerMirrorsCheck: VerifyKind {
             check: name, host: context.host, ok: missing.isEmpty,
             detail: missing.isEmpty
                 ? "docker info lists \(wanted.joined(separator: ", "))"
-                : "docker info lacks \(missing.joined(separator: ", ")) (it lists: \(running.isEmpty ? "none" : running.joined(separator: ", ")))")
+                : "docker info lacks \(missing.joined(separator: ", ")) (it lists: \(running.isEmpty ? "none" : running.joined(separator: ", ")))"
+        )
     }
 }

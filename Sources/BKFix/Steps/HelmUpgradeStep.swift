@@ -45,7 +45,8 @@ public enum HelmUpgradeStep: StepKind {
                     .text(context.language)
             ])
         }
-        let shipped = try context.transport.read(source) == nil
+        let shipped =
+            try context.transport.read(source) == nil
             ? nil : try version(of: [source, "version", "--short"], in: context)
         let currentText = current?.description ?? "(not installed)"
         guard let shipped, current.map({ shipped > $0 }) ?? true else {

@@ -35,7 +35,8 @@ public enum JSONSetStep: StepKind {
         let after = try splice.setting(key, to: value)
         if after == snapshot.data { return nil }
         let existed = splice.keys.contains(key)
-        let note = existed
+        let note =
+            existed
             ? Localized(zh: "修改 \(key)", en: "set \(key)") : Localized(zh: "新增 \(key)", en: "add \(key)")
         return FileChange(
             host: context.host, path: file, before: snapshot.data, after: after, beforeMeta: snapshot.meta,

@@ -41,8 +41,11 @@ public enum LocalPVSyncStep: StepKind {
         let warning: Localized
         if let pvs, !pvs.isEmpty {
             warning = Localized(
-                zh: "回滚将 destroy \(release)：已有 \(pvs.count) 个 PV（\(pvs.prefix(5).joined(separator: ", "))），其上的数据可能无法再被使用",
-                en: "rollback destroys \(release): \(pvs.count) PersistentVolumes exist (\(pvs.prefix(5).joined(separator: ", "))) and their data may become unusable")
+                zh:
+                    "回滚将 destroy \(release)：已有 \(pvs.count) 个 PV（\(pvs.prefix(5).joined(separator: ", "))），其上的数据可能无法再被使用",
+                en:
+                    "rollback destroys \(release): \(pvs.count) PersistentVolumes exist (\(pvs.prefix(5).joined(separator: ", "))) and their data may become unusable"
+            )
             notes.append(warning.text(lang))
         } else {
             warning = Localized(

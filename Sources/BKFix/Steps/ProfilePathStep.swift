@@ -29,13 +29,16 @@ public enum ProfilePathStep: StepKind {
             notes.append(
                 Localized(
                     zh: "当前环境的 PATH 不含 \(dir)；修复后请重新登录，或执行 export PATH=\(dir):$PATH",
-                    en: "the current PATH lacks \(dir); after the fix open a new login shell or run export PATH=\(dir):$PATH"
+                    en:
+                        "the current PATH lacks \(dir); after the fix open a new login shell or run export PATH=\(dir):$PATH"
                 ).text(lang))
         }
         for a in audit.breakingAssignments {
             notes.append(
-                Localized(zh: "\(a.file):\(a.line) 重设 PATH 时丢掉了 \(dir): ", en: "\(a.file):\(a.line) drops \(dir) from PATH: ")
-                    .text(lang) + a.text.trimmingCharacters(in: .whitespaces))
+                Localized(
+                    zh: "\(a.file):\(a.line) 重设 PATH 时丢掉了 \(dir): ", en: "\(a.file):\(a.line) drops \(dir) from PATH: "
+                )
+                .text(lang) + a.text.trimmingCharacters(in: .whitespaces))
         }
         if audit.inLoginShell {
             notes.append(
@@ -68,7 +71,8 @@ public enum ProfilePathStep: StepKind {
                 notes.append(
                     Localized(
                         zh: "\(a.file):\(a.line) 在 /etc/profile.d 之后重设 PATH，托管文件无效；请手工修改，或加 -p fix-rc=true",
-                        en: "\(a.file):\(a.line) resets PATH after /etc/profile.d, so the managed file cannot help; edit it or pass -p fix-rc=true"
+                        en:
+                            "\(a.file):\(a.line) resets PATH after /etc/profile.d, so the managed file cannot help; edit it or pass -p fix-rc=true"
                     ).text(lang))
             }
             return StepPlan(changes: changes, notes: notes)
@@ -83,7 +87,8 @@ public enum ProfilePathStep: StepKind {
             changes.append(
                 .file(
                     FileChange(
-                        host: context.host, path: rcFile, before: snapshot.data, after: after, beforeMeta: snapshot.meta,
+                        host: context.host, path: rcFile, before: snapshot.data, after: after,
+                        beforeMeta: snapshot.meta,
                         afterMeta: snapshot.meta,
                         notes: assignments.map {
                             Localized(zh: "第 \($0.line) 行补上 \(dir)", en: "line \($0.line): add \(dir)").text(lang)

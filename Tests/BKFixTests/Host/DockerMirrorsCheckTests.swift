@@ -35,7 +35,8 @@ import Testing
         let none = try DockerMirrorsCheck.check(S.args("docker-mirrors"), in: S.context(t))
         #expect(!none.ok)
         let explicit = try DockerMirrorsCheck.check(
-            S.args("docker-mirrors", ["mirrors": .list([.string("https://registry.docker-cn.com/")])]), in: S.context(t))
+            S.args("docker-mirrors", ["mirrors": .list([.string("https://registry.docker-cn.com/")])]), in: S.context(t)
+        )
         #expect(explicit.ok)
     }
 }

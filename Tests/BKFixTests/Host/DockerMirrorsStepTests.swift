@@ -45,10 +45,12 @@ final class FakeDockerHost: Sendable {
     }
 
     func args(_ server: LocalHTTPServer) -> StepArgs {
-        S.args("docker-mirrors", [
-            "candidates": .list([.string(server.mirror("403")), .string(server.mirror("200"))]),
-            "timeout": .string("1"),
-        ])
+        S.args(
+            "docker-mirrors",
+            [
+                "candidates": .list([.string(server.mirror("403")), .string(server.mirror("200"))]),
+                "timeout": .string("1"),
+            ])
     }
 
     @Test func deadMirrorsAreReplacedByTheWorkingCandidateWithoutSideEffects() throws {
@@ -84,9 +86,12 @@ final class FakeDockerHost: Sendable {
         let server = try LocalHTTPServer()
         defer { server.stop() }
         let (_, host) = try setup(server, readOnly: true)
-        let onlyDead = S.args("docker-mirrors", [
-            "candidates": .list([.string(server.mirror("403")), .string(server.mirror("404"))]), "timeout": .string("1"),
-        ])
+        let onlyDead = S.args(
+            "docker-mirrors",
+            [
+                "candidates": .list([.string(server.mirror("403")), .string(server.mirror("404"))]),
+                "timeout": .string("1"),
+            ])
         do {
             _ = try DockerMirrorsStep.plan(onlyDead, in: S.context(host))
             Issue.record("expected noMirrorAnswered")
@@ -112,7 +117,8 @@ final class FakeDockerHost: Sendable {
         #expect(
             throws: DockerMirrorError.flagConflict(
                 unitFile: "/etc/systemd/system/docker.service.d/mirror.conf", line: 3,
-                text: "ExecStart=/usr/bin/dockerd -H fd:// \\\n    --registry-mirror=https://docker.mirrors.ustc.edu.cn \\\n    --containerd=/run/containerd/containerd.sock",
+                text:
+                    "ExecStart=/usr/bin/dockerd -H fd:// \\\n    --registry-mirror=https://docker.mirrors.ustc.edu.cn \\\n    --containerd=/run/containerd/containerd.sock",
                 daemonJSON: "/etc/docker/daemon.json")
         ) {
             try DockerMirrorsStep.plan(args(server), in: S.context(host))
@@ -122,7 +128,8 @@ final class FakeDockerHost: Sendable {
 
     @Test func theConflictMessageNamesTheUnitLineAndDaemonJSON() {
         let message = DockerMirrorError.flagConflict(
-            unitFile: "/etc/systemd/system/docker.service.d/mirror.conf", line: 3, text: "ExecStart=/usr/bin/dockerd --registry-mirror=x",
+            unitFile: "/etc/systemd/system/docker.service.d/mirror.conf", line: 3,
+            text: "ExecStart=/usr/bin/dockerd --registry-mirror=x",
             daemonJSON: "/etc/docker/daemon.json"
         ).localizedDescription
         #expect(message.hasPrefix("/etc/systemd/system/docker.service.d/mirror.conf:3: "))
@@ -184,10 +191,14 @@ final class FakeDockerHost: Sendable {
             inSystemctlCat: try Fixtures.text("host/docker/systemctl-cat-docker-flag.txt"))
         #expect(flagged.map(\.mirrors) == [["https://docker.mirrors.ustc.edu.cn"]])
         #expect(
-            DockerdUnitFlags.registryMirrorFlags(inSystemctlCat: try Fixtures.text("host/docker/systemctl-cat-docker.txt"))
-                .isEmpty)
+            DockerdUnitFlags.registryMirrorFlags(
+                inSystemctlCat: try Fixtures.text("host/docker/systemctl-cat-docker.txt")
+            )
+            .isEmpty)
         let spaced = DockerdUnitFlags.registryMirrorFlags(
-            inSystemctlCat: "# /x.service\n[Service]\nExecStart=/usr/bin/dockerd --registry-mirror https://a --registry-mirror=\"https://b\"\n")
+            inSystemctlCat:
+                "# /x.service\n[Service]\nExecStart=/usr/bin/dockerd --registry-mirror https://a --registry-mirror=\"https://b\"\n"
+        )
         #expect(spaced.first?.mirrors == ["https://a", "https://b"])
         #expect(spaced.first?.line == 2)
     }

@@ -24,7 +24,9 @@ import Testing
         let t = MemoryTransport()
         t.setFile("/opt/new/tool", Data([1]), mode: 0o600)
         let plan = try FileInstallStep.plan(
-            S.args("file-install", ["source": .string("/opt/new/tool"), "dest": .string("/usr/local/bin/tool"), "mode": .string("0755")]),
+            S.args(
+                "file-install",
+                ["source": .string("/opt/new/tool"), "dest": .string("/usr/local/bin/tool"), "mode": .string("0755")]),
             in: S.context(t))
         #expect(S.fileChanges(plan).first?.afterMeta?.mode == 0o755)
     }
@@ -33,19 +35,22 @@ import Testing
         let t = MemoryTransport()
         t.setFile("/a", Data([1, 2]), mode: 0o755)
         t.setFile("/b", Data([1, 2]), mode: 0o755)
-        let plan = try FileInstallStep.plan(S.args("file-install", ["source": .string("/a"), "dest": .string("/b")]), in: S.context(t))
+        let plan = try FileInstallStep.plan(
+            S.args("file-install", ["source": .string("/a"), "dest": .string("/b")]), in: S.context(t))
         #expect(plan.changes.isEmpty)
     }
 
     @Test func aMissingSourceOrBadModeIsRefused() {
         let t = MemoryTransport()
         #expect(throws: FileInstallError.sourceMissing("/nope")) {
-            try FileInstallStep.plan(S.args("file-install", ["source": .string("/nope"), "dest": .string("/b")]), in: S.context(t))
+            try FileInstallStep.plan(
+                S.args("file-install", ["source": .string("/nope"), "dest": .string("/b")]), in: S.context(t))
         }
         t.setFile("/a", Data([1]))
         #expect(throws: FileInstallError.badMode("0999")) {
             try FileInstallStep.plan(
-                S.args("file-install", ["source": .string("/a"), "dest": .string("/b"), "mode": .string("0999")]), in: S.context(t))
+                S.args("file-install", ["source": .string("/a"), "dest": .string("/b"), "mode": .string("0999")]),
+                in: S.context(t))
         }
     }
 }

@@ -62,8 +62,10 @@ import Testing
             throws: HelmUpgradeError.noNewerHelm(
                 current: "v3.9.4", shipped: "v3.9.4", source: Self.shipped, minimum: "v3.12.0")
         ) { try HelmUpgradeStep.plan(S.args("helm-upgrade"), in: S.context(t, installDir: Self.installDir)) }
-        let message = HelmUpgradeError.noNewerHelm(current: "v3.9.4", shipped: nil, source: Self.shipped, minimum: "v3.12.0")
-            .localizedDescription
+        let message = HelmUpgradeError.noNewerHelm(
+            current: "v3.9.4", shipped: nil, source: Self.shipped, minimum: "v3.12.0"
+        )
+        .localizedDescription
         #expect(message.contains("does not exist"))
         #expect(message.contains("helm-v3.12.0-linux-amd64.tar.gz"))
     }
@@ -71,7 +73,8 @@ import Testing
     @Test func aMissingShippedHelmIsExplained() {
         let t = host(current: "v3.9.4", shipped: nil)
         #expect(
-            throws: HelmUpgradeError.noNewerHelm(current: "v3.9.4", shipped: nil, source: Self.shipped, minimum: "v3.12.0")
+            throws: HelmUpgradeError.noNewerHelm(
+                current: "v3.9.4", shipped: nil, source: Self.shipped, minimum: "v3.12.0")
         ) { try HelmUpgradeStep.plan(S.args("helm-upgrade"), in: S.context(t, installDir: Self.installDir)) }
     }
 
@@ -98,13 +101,15 @@ import Testing
     }
 
     @Test func theHelmVersionCheckComparesWithTheMinimum() throws {
-        let old = try HelmVersionCheck.check(S.args("helm-version"), in: S.context(host(current: "v3.9.4+g1", shipped: nil)))
+        let old = try HelmVersionCheck.check(
+            S.args("helm-version"), in: S.context(host(current: "v3.9.4+g1", shipped: nil)))
         #expect(!old.ok)
         #expect(old.detail == "helm v3.9.4 is older than v3.12.0")
         let new = try HelmVersionCheck.check(
             S.args("helm-version", ["min": .string("3.12")]), in: S.context(host(current: "v3.12.3+g1", shipped: nil)))
         #expect(new.ok)
-        let missing = try HelmVersionCheck.check(S.args("helm-version"), in: S.context(host(current: nil, shipped: nil)))
+        let missing = try HelmVersionCheck.check(
+            S.args("helm-version"), in: S.context(host(current: nil, shipped: nil)))
         #expect(!missing.ok)
     }
 }

@@ -10,7 +10,8 @@ import Testing
     }
 
     @Test func longBuildInfoOutputParses() throws {
-        let long = #"version.BuildInfo{Version:"v3.9.4", GitCommit:"dbc6d8e20fe1d58d50e6ed30f09a04a77e4c68db", GitTreeState:"clean", GoVersion:"go1.17.13"}"#
+        let long =
+            #"version.BuildInfo{Version:"v3.9.4", GitCommit:"dbc6d8e20fe1d58d50e6ed30f09a04a77e4c68db", GitTreeState:"clean", GoVersion:"go1.17.13"}"#
         #expect(try HelmVersion(parsing: long) == HelmVersion(major: 3, minor: 9, patch: 4))
     }
 
@@ -23,7 +24,9 @@ import Testing
         #expect(try HelmVersion(parsing: "v2.17.0") < HelmVersion(parsing: "v3.0.0"))
     }
 
-    @Test(arguments: ["", "garbage", "v", "v3", "v3..1", "3.x.1", "v3.12.0-", "helm: command not found", "v1.2.3.4", "v٣.١٢.٠"])
+    @Test(arguments: [
+        "", "garbage", "v", "v3", "v3..1", "3.x.1", "v3.12.0-", "helm: command not found", "v1.2.3.4", "v٣.١٢.٠",
+    ])
     func garbageIsAnError(_ text: String) {
         #expect(throws: HelmVersionError.unparsable(text)) { try HelmVersion(parsing: text) }
     }

@@ -7,7 +7,9 @@ import Foundation
 enum HostTestSupport {
     static func context(
         _ transport: MemoryTransport, installDir: String? = "/root/bkce7.1-install", language: Language = .en,
-        environment: [String: String] = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"]
+        environment: [String: String] = [
+            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
+        ]
     ) -> PlanContext {
         PlanContext(
             host: transport.host, transport: transport, control: transport, installDir: installDir, language: language,

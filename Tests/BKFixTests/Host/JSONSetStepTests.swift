@@ -9,8 +9,12 @@ import Testing
     @Test func aMissingFileIsCreatedWithMode0644() throws {
         let host = MemoryTransport(readOnly: true)
         let plan = try JSONSetStep.plan(
-            S.args("json-set", ["file": .string("/etc/docker/daemon.json"), "key": .string("registry-mirrors"),
-                "value": .list([.string("https://a.example")])]), in: S.context(host))
+            S.args(
+                "json-set",
+                [
+                    "file": .string("/etc/docker/daemon.json"), "key": .string("registry-mirrors"),
+                    "value": .list([.string("https://a.example")]),
+                ]), in: S.context(host))
         let change = try #require(S.fileChanges(plan).first)
         #expect(change.operation == .create)
         #expect(change.afterMeta?.mode == 0o644)
@@ -22,7 +26,9 @@ import Testing
         let host = MemoryTransport()
         host.setFile("/etc/docker/daemon.json", try Fixtures.data("host/daemon/4space.json"), mode: 0o600)
         let plan = try JSONSetStep.plan(
-            S.args("json-set", ["file": .string("/etc/docker/daemon.json"), "key": .string("live-restore"), "json": .string("false")]),
+            S.args(
+                "json-set",
+                ["file": .string("/etc/docker/daemon.json"), "key": .string("live-restore"), "json": .string("false")]),
             in: S.context(host))
         let change = try #require(S.fileChanges(plan).first)
         #expect(change.afterMeta?.mode == 0o600)
@@ -34,8 +40,12 @@ import Testing
         host.setFile("/etc/docker/daemon.json", try Fixtures.data("host/daemon/trailing-comma.json"))
         #expect(throws: JSONSpliceError.self) {
             try JSONSetStep.plan(
-                S.args("json-set", ["file": .string("/etc/docker/daemon.json"), "key": .string("registry-mirrors"),
-                    "value": .list([.string("https://a.example")])]), in: S.context(host))
+                S.args(
+                    "json-set",
+                    [
+                        "file": .string("/etc/docker/daemon.json"), "key": .string("registry-mirrors"),
+                        "value": .list([.string("https://a.example")]),
+                    ]), in: S.context(host))
         }
         #expect(host.writes.isEmpty)
         #expect(host.file("/etc/docker/daemon.json") == (try Fixtures.data("host/daemon/trailing-comma.json")))
@@ -43,8 +53,12 @@ import Testing
 
     @Test func reapplyingTheSameValuePlansNothing() throws {
         let host = MemoryTransport()
-        let args = S.args("json-set", ["file": .string("/etc/docker/daemon.json"), "key": .string("registry-mirrors"),
-            "value": .list([.string("https://a.example")])])
+        let args = S.args(
+            "json-set",
+            [
+                "file": .string("/etc/docker/daemon.json"), "key": .string("registry-mirrors"),
+                "value": .list([.string("https://a.example")]),
+            ])
         let first = try JSONSetStep.plan(args, in: S.context(host))
         try S.apply(first, to: host)
         let second = try JSONSetStep.plan(args, in: S.context(host))
@@ -56,8 +70,12 @@ import Testing
         let original = try Fixtures.data("host/daemon/tab.json")
         host.setFile("/etc/docker/daemon.json", original, mode: 0o640)
         let plan = try JSONSetStep.plan(
-            S.args("json-set", ["file": .string("/etc/docker/daemon.json"), "key": .string("registry-mirrors"),
-                "value": .list([.string("https://a.example")])]), in: S.context(host))
+            S.args(
+                "json-set",
+                [
+                    "file": .string("/etc/docker/daemon.json"), "key": .string("registry-mirrors"),
+                    "value": .list([.string("https://a.example")]),
+                ]), in: S.context(host))
         try S.apply(plan, to: host)
         #expect(host.file("/etc/docker/daemon.json") != original)
         try S.rollback(plan, on: host)
@@ -69,13 +87,15 @@ import Testing
         let host = MemoryTransport()
         #expect(throws: JSONSpliceError.badValue(key: "k", reason: "cannot parse {x")) {
             try JSONSetStep.plan(
-                S.args("json-set", ["file": .string("/f.json"), "key": .string("k"), "json": .string("{x")]), in: S.context(host))
+                S.args("json-set", ["file": .string("/f.json"), "key": .string("k"), "json": .string("{x")]),
+                in: S.context(host))
         }
     }
 
     @Test func aMissingValueIsAnArgumentError() {
         #expect(throws: StepError.missingArgument(step: "json-set", key: "value")) {
-            try JSONSetStep.plan(S.args("json-set", ["file": .string("/f.json"), "key": .string("k")]), in: S.context(MemoryTransport()))
+            try JSONSetStep.plan(
+                S.args("json-set", ["file": .string("/f.json"), "key": .string("k")]), in: S.context(MemoryTransport()))
         }
     }
 }

@@ -16,9 +16,13 @@ import Testing
     }
 
     @Test func detectsEachIndentationStyle() throws {
-        #expect(try JSONSplice(file: "f", data: Fixtures.data("host/daemon/2space.json")).style == .multiLine(indent: "  "))
-        #expect(try JSONSplice(file: "f", data: Fixtures.data("host/daemon/4space.json")).style == .multiLine(indent: "    "))
-        #expect(try JSONSplice(file: "f", data: Fixtures.data("host/daemon/tab.json")).style == .multiLine(indent: "\t"))
+        #expect(
+            try JSONSplice(file: "f", data: Fixtures.data("host/daemon/2space.json")).style == .multiLine(indent: "  "))
+        #expect(
+            try JSONSplice(file: "f", data: Fixtures.data("host/daemon/4space.json")).style
+                == .multiLine(indent: "    "))
+        #expect(
+            try JSONSplice(file: "f", data: Fixtures.data("host/daemon/tab.json")).style == .multiLine(indent: "\t"))
         #expect(try JSONSplice(file: "f", data: Fixtures.data("host/daemon/oneline.json")).style == .oneLine)
     }
 
@@ -46,7 +50,8 @@ import Testing
         let output = try JSONSplice(file: "f", data: input).setting("registry-mirrors", to: ["https://a.example"])
         #expect(
             String(decoding: output, as: UTF8.self)
-                == "{\n  \"data-root\": \"/data/docker\",\n  \"registry-mirrors\": [\n    \"https://a.example\"\n  ]\n}\n")
+                == "{\n  \"data-root\": \"/data/docker\",\n  \"registry-mirrors\": [\n    \"https://a.example\"\n  ]\n}\n"
+        )
     }
 
     @Test func emptyObjectsGetTheKey() throws {
@@ -74,14 +79,20 @@ import Testing
 
     @Test func aTrailingCommaIsRefusedAtTheComma() throws {
         let input = try Fixtures.data("host/daemon/trailing-comma.json")
-        #expect(throws: JSONSpliceError.invalidJSON(file: "/etc/docker/daemon.json", line: 3, column: 61, reason: "trailing comma before '}'")) {
+        #expect(
+            throws: JSONSpliceError.invalidJSON(
+                file: "/etc/docker/daemon.json", line: 3, column: 61, reason: "trailing comma before '}'")
+        ) {
             try JSONSplice(file: "/etc/docker/daemon.json", data: input)
         }
     }
 
     @Test func aCommentIsRefusedWithItsPosition() throws {
         let input = try Fixtures.data("host/daemon/comment.json")
-        #expect(throws: JSONSpliceError.invalidJSON(file: "/etc/docker/daemon.json", line: 2, column: 3, reason: "comments are not allowed in JSON")) {
+        #expect(
+            throws: JSONSpliceError.invalidJSON(
+                file: "/etc/docker/daemon.json", line: 2, column: 3, reason: "comments are not allowed in JSON")
+        ) {
             try JSONSplice(file: "/etc/docker/daemon.json", data: input)
         }
     }
@@ -116,7 +127,10 @@ import Testing
     }
 
     @Test func errorMessagesNameTheFileLineAndColumn() {
-        let message = JSONSpliceError.invalidJSON(file: "/etc/docker/daemon.json", line: 3, column: 61, reason: "trailing comma before '}'")
+        let message =
+            JSONSpliceError.invalidJSON(
+                file: "/etc/docker/daemon.json", line: 3, column: 61, reason: "trailing comma before '}'"
+            )
             .errorDescription ?? ""
         #expect(message.hasPrefix("/etc/docker/daemon.json:3:61: invalid JSON: trailing comma"))
         #expect(message.contains("nothing was written"))
@@ -124,7 +138,9 @@ import Testing
 
     @Test func aNewFileIsTwoSpaceIndentedWithAFinalNewline() throws {
         let data = try JSONSplice.newFile(key: "registry-mirrors", value: ["https://a.example"])
-        #expect(String(decoding: data, as: UTF8.self) == "{\n  \"registry-mirrors\": [\n    \"https://a.example\"\n  ]\n}\n")
+        #expect(
+            String(decoding: data, as: UTF8.self) == "{\n  \"registry-mirrors\": [\n    \"https://a.example\"\n  ]\n}\n"
+        )
         #expect(try JSONSerialization.jsonObject(with: data) is [String: Any])
     }
 }

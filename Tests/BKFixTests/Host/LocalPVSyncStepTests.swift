@@ -52,7 +52,8 @@ final class FakeCluster: Sendable {
         let t = try FakeCluster(sc: "k8s/sc-nodefault.json", pv: "k8s/pv-list.json").transport()
         let plan = try LocalPVSyncStep.plan(S.args("localpv-sync"), in: S.context(t))
         #expect(plan.notes.first == "no StorageClass is the default: nfs-client")
-        let warning = "rollback destroys localpv: 2 PersistentVolumes exist (local-pv-2c8f1a3b, local-pv-91d04e7c) and their data may become unusable"
+        let warning =
+            "rollback destroys localpv: 2 PersistentVolumes exist (local-pv-2c8f1a3b, local-pv-91d04e7c) and their data may become unusable"
         #expect(plan.notes.contains(warning))
         #expect(S.commandChanges(plan).first?.undo.first?.summary == warning)
     }
@@ -61,22 +62,39 @@ final class FakeCluster: Sendable {
         let t = try FakeCluster(sc: "k8s/sc-default.json").transport()
         let plan = try LocalPVSyncStep.plan(S.args("localpv-sync"), in: S.context(t))
         #expect(plan.changes.isEmpty)
-        #expect(plan.notes == ["default StorageClass local-storage (kubernetes.io/no-provisioner) exists; localpv is not needed"])
+        #expect(
+            plan.notes == [
+                "default StorageClass local-storage (kubernetes.io/no-provisioner) exists; localpv is not needed"
+            ])
     }
 
     @Test func aMissingHelmfileOrInstallDirIsRefused() throws {
         let t = try FakeCluster(sc: "k8s/sc-empty.json").transport()
-        #expect(throws: StepError.cannotPlan(step: "localpv-sync", reason: "/root/bkce7.1-install/blueking/01-other.yaml.gotmpl does not exist")) {
-            try LocalPVSyncStep.plan(S.args("localpv-sync", ["file": .string("01-other.yaml.gotmpl")]), in: S.context(t))
+        #expect(
+            throws: StepError.cannotPlan(
+                step: "localpv-sync", reason: "/root/bkce7.1-install/blueking/01-other.yaml.gotmpl does not exist")
+        ) {
+            try LocalPVSyncStep.plan(
+                S.args("localpv-sync", ["file": .string("01-other.yaml.gotmpl")]), in: S.context(t))
         }
-        #expect(throws: StepError.cannotPlan(step: "localpv-sync", reason: "the BlueKing install dir is unknown; pass --install-dir")) {
+        #expect(
+            throws: StepError.cannotPlan(
+                step: "localpv-sync", reason: "the BlueKing install dir is unknown; pass --install-dir")
+        ) {
             try LocalPVSyncStep.plan(S.args("localpv-sync"), in: S.context(t, installDir: nil))
         }
     }
 
     @Test func aFailingKubectlIsReportedWithItsStderr() {
-        let t = MemoryTransport { argv in S.fail(argv, 1, stderr: "The connection to the server localhost:8080 was refused\n") }
-        #expect(throws: StepError.cannotPlan(step: "localpv-sync", reason: "`kubectl get sc -o json` failed (exit 1): The connection to the server localhost:8080 was refused")) {
+        let t = MemoryTransport { argv in
+            S.fail(argv, 1, stderr: "The connection to the server localhost:8080 was refused\n")
+        }
+        #expect(
+            throws: StepError.cannotPlan(
+                step: "localpv-sync",
+                reason:
+                    "`kubectl get sc -o json` failed (exit 1): The connection to the server localhost:8080 was refused")
+        ) {
             try LocalPVSyncStep.plan(S.args("localpv-sync"), in: S.context(t))
         }
     }
@@ -99,7 +117,10 @@ final class FakeCluster: Sendable {
     }
 
     @Test func storageClassesReadTheBetaAnnotationAndBadJSON() throws {
-        let beta = try StorageClasses(json: #"{"items":[{"metadata":{"name":"a","annotations":{"storageclass.beta.kubernetes.io/is-default-class":"true"}},"provisioner":"p"}]}"#)
+        let beta = try StorageClasses(
+            json:
+                #"{"items":[{"metadata":{"name":"a","annotations":{"storageclass.beta.kubernetes.io/is-default-class":"true"}},"provisioner":"p"}]}"#
+        )
         #expect(beta.defaultClass?.name == "a")
         #expect(throws: ClusterJSONError.self) { try StorageClasses(json: "No resources found") }
     }

@@ -56,7 +56,8 @@ import Testing
 
     @Test func assignmentsAreRecognisedAndEvaluated() {
         func eval(_ line: String, current: String = "/usr/bin") -> String? {
-            PathAudit.assignment(in: line, file: "f", lineNumber: 1, current: current, dir: "/usr/local/bin", expand: true)?.value
+            PathAudit.assignment(
+                in: line, file: "f", lineNumber: 1, current: current, dir: "/usr/local/bin", expand: true)?.value
         }
         #expect(eval("PATH=$PATH:/opt/bin") == "/usr/bin:/opt/bin")
         #expect(eval("export PATH=\"/usr/local/bin:${PATH}\"") == "/usr/local/bin:/usr/bin")
@@ -78,14 +79,22 @@ import Testing
     }
 
     @Test func aRepairedLineKeepsQuotesAndTheRest() throws {
-        let quoted = try #require(PathAudit.assignment(
-            in: "  export PATH=\"/usr/sbin:/usr/bin\" # mine", file: "f", lineNumber: 1, current: "", dir: "/usr/local/bin",
-            expand: true))
-        #expect(PathAudit.repairedLine(quoted, dir: "/usr/local/bin") == "  export PATH=\"/usr/sbin:/usr/bin:/usr/local/bin\" # mine")
-        let bare = try #require(PathAudit.assignment(
-            in: "export PATH=/usr/sbin:/usr/bin; export GOPATH=/go", file: "f", lineNumber: 1, current: "", dir: "/usr/local/bin",
-            expand: true))
-        #expect(PathAudit.repairedLine(bare, dir: "/usr/local/bin") == "export PATH=/usr/sbin:/usr/bin:/usr/local/bin; export GOPATH=/go")
+        let quoted = try #require(
+            PathAudit.assignment(
+                in: "  export PATH=\"/usr/sbin:/usr/bin\" # mine", file: "f", lineNumber: 1, current: "",
+                dir: "/usr/local/bin",
+                expand: true))
+        #expect(
+            PathAudit.repairedLine(quoted, dir: "/usr/local/bin")
+                == "  export PATH=\"/usr/sbin:/usr/bin:/usr/local/bin\" # mine")
+        let bare = try #require(
+            PathAudit.assignment(
+                in: "export PATH=/usr/sbin:/usr/bin; export GOPATH=/go", file: "f", lineNumber: 1, current: "",
+                dir: "/usr/local/bin",
+                expand: true))
+        #expect(
+            PathAudit.repairedLine(bare, dir: "/usr/local/bin")
+                == "export PATH=/usr/sbin:/usr/bin:/usr/local/bin; export GOPATH=/go")
     }
 
     @Test func containsIgnoresTrailingSlashes() {

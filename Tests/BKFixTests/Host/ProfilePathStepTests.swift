@@ -20,7 +20,9 @@ import Testing
         #expect(change.after == ProfilePathStep.managedContent(dir: "/usr/local/bin"))
         #expect(plan.notes.contains("/usr/local/bin/helmfile exists"))
         #expect(plan.notes.contains { $0.hasPrefix("the current PATH lacks /usr/local/bin") })
-        #expect(plan.notes.contains("/etc/profile:11 drops /usr/local/bin from PATH: export PATH=/usr/local/sbin:/usr/bin:/bin"))
+        #expect(
+            plan.notes.contains(
+                "/etc/profile:11 drops /usr/local/bin from PATH: export PATH=/usr/local/sbin:/usr/bin:/bin"))
         #expect(t.writes.isEmpty)
     }
 
@@ -39,7 +41,9 @@ import Testing
     }
 
     @Test func aProfileDFileThatAlreadyFixesItIsANoOp() throws {
-        let t = try PathAuditTests.host(["/etc/profile": "profile-broken", "/etc/profile.d/zz-fix.sh": "profile.d-fixed.sh"])
+        let t = try PathAuditTests.host([
+            "/etc/profile": "profile-broken", "/etc/profile.d/zz-fix.sh": "profile.d-fixed.sh",
+        ])
         let plan = try ProfilePathStep.plan(S.args("profile-path"), in: S.context(t, environment: Self.brokenEnv))
         #expect(plan.changes.isEmpty)
         #expect(plan.notes.contains("login shells already get /usr/local/bin in PATH"))
@@ -49,8 +53,13 @@ import Testing
         let t = try PathAuditTests.host(["/root/.bashrc": "bashrc-reset", "/root/.bash_profile": "bash_profile"])
         let plan = try ProfilePathStep.plan(S.args("profile-path"), in: S.context(t, environment: Self.brokenEnv))
         #expect(S.fileChanges(plan).map(\.path) == ["/etc/profile.d/bkfix-path.sh"])
-        #expect(plan.notes.contains("/root/.bashrc:15 drops /usr/local/bin from PATH: export PATH=/usr/local/sbin:/usr/bin:$GOROOT/bin"))
-        #expect(plan.notes.contains { $0.hasPrefix("/root/.bashrc:15 resets PATH after /etc/profile.d") && $0.contains("fix-rc=true") })
+        #expect(
+            plan.notes.contains(
+                "/root/.bashrc:15 drops /usr/local/bin from PATH: export PATH=/usr/local/sbin:/usr/bin:$GOROOT/bin"))
+        #expect(
+            plan.notes.contains {
+                $0.hasPrefix("/root/.bashrc:15 resets PATH after /etc/profile.d") && $0.contains("fix-rc=true")
+            })
     }
 
     @Test func fixRcRewritesOnlyTheBreakingLine() throws {

@@ -22,13 +22,15 @@ import Testing
 
     @Test func withoutAPidTheFallbackIsPkill() throws {
         let host = MemoryTransport { argv in S.fail(argv, 1) }
-        let plan = try ServiceReloadStep.plan(S.args("service-reload", ["service": .string("docker")]), in: S.context(host))
+        let plan = try ServiceReloadStep.plan(
+            S.args("service-reload", ["service": .string("docker")]), in: S.context(host))
         #expect(S.commandChanges(plan).first?.fallbacks == [["pkill", "-HUP", "-x", "dockerd"]])
     }
 
     @Test func otherServicesHaveNoFallback() throws {
         let host = MemoryTransport()
-        let plan = try ServiceReloadStep.plan(S.args("service-reload", ["service": .string("containerd")]), in: S.context(host))
+        let plan = try ServiceReloadStep.plan(
+            S.args("service-reload", ["service": .string("containerd")]), in: S.context(host))
         let reload = try #require(S.commandChanges(plan).first)
         #expect(reload.argv == ["systemctl", "reload", "containerd"])
         #expect(reload.fallbacks.isEmpty)
