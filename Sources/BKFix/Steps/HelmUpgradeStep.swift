@@ -67,6 +67,12 @@ public enum HelmUpgradeStep: StepKind {
                 ).text(context.language))
         }
         guard let change = try FileInstallStep.change(source: source, dest: dest, mode: nil, in: context) else {
+            // dest already is the shipped helm, yet `helm` still reports the old version: another helm comes first.
+            notes.append(
+                Localized(
+                    zh: "\(dest) 已是 \(source)，但 PATH 中的 helm 仍是 \(currentText)：请用 command -v helm 检查是哪一个",
+                    en: "\(dest) already is \(source), yet helm on PATH is still \(currentText): check command -v helm"
+                ).text(context.language))
             return StepPlan(notes: notes)
         }
         return StepPlan(changes: [.file(change)], notes: notes)

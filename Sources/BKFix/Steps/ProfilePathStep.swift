@@ -70,9 +70,9 @@ public enum ProfilePathStep: StepKind {
             for a in later {
                 notes.append(
                     Localized(
-                        zh: "\(a.file):\(a.line) 在 /etc/profile.d 之后重设 PATH，托管文件无效；请手工修改，或加 -p fix-rc=true",
+                        zh: "\(a.file):\(a.line) 在 /etc/profile.d 之后重设 PATH，托管文件无效；请手工修改，或加 -p fix_rc=true",
                         en:
-                            "\(a.file):\(a.line) resets PATH after /etc/profile.d, so the managed file cannot help; edit it or pass -p fix-rc=true"
+                            "\(a.file):\(a.line) resets PATH after /etc/profile.d, so the managed file cannot help; edit it or pass -p fix_rc=true"
                     ).text(lang))
             }
             return StepPlan(changes: changes, notes: notes)

@@ -93,6 +93,21 @@ import Testing
         #expect(change.afterMeta?.mode == 0o700)
     }
 
+    @Test func anAlreadyInstalledHelmShadowedOnPathIsExplained() throws {
+        let t = host(current: "v3.9.4", shipped: "v3.12.3")
+        t.setFile("/usr/local/bin/helm", Self.newBinary, mode: 0o700)
+        let plan = try HelmUpgradeStep.plan(S.args("helm-upgrade"), in: S.context(t, installDir: Self.installDir))
+        #expect(plan.changes.isEmpty)
+        #expect(plan.notes.last?.hasSuffix("yet helm on PATH is still v3.9.4: check command -v helm") == true)
+    }
+
+    @Test func notesFollowTheLanguage() throws {
+        let t = host(current: "v3.9.4", shipped: "v3.12.3")
+        let plan = try HelmUpgradeStep.plan(
+            S.args("helm-upgrade"), in: S.context(t, installDir: Self.installDir, language: .zh))
+        #expect(plan.notes.first == "helm v3.9.4 低于 v3.12.0，安装 \(Self.shipped)（v3.12.3）")
+    }
+
     @Test func anUnknownInstallDirIsAnError() {
         let t = host(current: "v3.9.4", shipped: nil)
         #expect(throws: HelmUpgradeError.installDirUnknown) {

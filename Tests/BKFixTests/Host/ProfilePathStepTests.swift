@@ -58,7 +58,7 @@ import Testing
                 "/root/.bashrc:15 drops /usr/local/bin from PATH: export PATH=/usr/local/sbin:/usr/bin:$GOROOT/bin"))
         #expect(
             plan.notes.contains {
-                $0.hasPrefix("/root/.bashrc:15 resets PATH after /etc/profile.d") && $0.contains("fix-rc=true")
+                $0.hasPrefix("/root/.bashrc:15 resets PATH after /etc/profile.d") && $0.contains("fix_rc=true")
             })
     }
 
