@@ -48,6 +48,8 @@ public struct JSONSplice: Sendable {
     let openBrace: Int
     let closeBrace: Int
     public let style: Style
+    /// `\r\n` when the file uses CRLF line ends, else `\n`.
+    let newline: String
     /// The text between a key and its value (e.g. `": "`), copied from the first member.
     let keyValueSeparator: String
 
@@ -55,6 +57,7 @@ public struct JSONSplice: Sendable {
     public init(file: String, data: Data) throws {
         self.file = file
         self.bytes = [UInt8](data)
+        self.newline = data.range(of: Data("\r\n".utf8)) != nil ? "\r\n" : "\n"
         var scanner = JSONScanner(bytes: bytes, file: file)
         let top = try scanner.scanTopLevelObject()
         self.members = top.members
@@ -70,17 +73,18 @@ public struct JSONSplice: Sendable {
             throw JSONSpliceError.invalidJSON(file: file, line: 1, column: 1, reason: "not accepted by the JSON parser")
         }
         if let first = top.members.first {
-            let leading = String(decoding: bytes[(openBrace + 1)..<first.keyStart], as: UTF8.self)
-            if let nl = leading.lastIndex(of: "\n") {
-                self.style = .multiLine(indent: String(leading[leading.index(after: nl)...]))
+            // Bytes, not Characters: in a CRLF file "\r\n" is one Character and would hide the line break.
+            let leading = bytes[(openBrace + 1)..<first.keyStart]
+            if let lf = leading.lastIndex(of: UInt8(ascii: "\n")) {
+                self.style = .multiLine(indent: String(decoding: bytes[(lf + 1)..<first.keyStart], as: UTF8.self))
             } else {
                 self.style = .oneLine
             }
             let keyEnd = JSONScanner.endOfString(bytes, from: first.keyStart)
             self.keyValueSeparator = String(decoding: bytes[keyEnd..<first.valueStart], as: UTF8.self)
         } else {
-            let inner = String(decoding: bytes[(openBrace + 1)..<closeBrace], as: UTF8.self)
-            self.style = inner.contains("\n") ? .multiLine(indent: "  ") : .oneLine
+            self.style =
+                bytes[(openBrace + 1)..<closeBrace].contains(UInt8(ascii: "\n")) ? .multiLine(indent: "  ") : .oneLine
             self.keyValueSeparator = ": "
         }
     }
@@ -107,31 +111,32 @@ public struct JSONSplice: Sendable {
             let existing = String(decoding: bytes[m.valueStart..<m.valueEnd], as: UTF8.self)
             let lineIndent = indentOfLine(containing: m.keyStart)
             let multi: Bool
-            if existing.contains("\n") {
+            if existing.unicodeScalars.contains("\n") {
                 multi = true
             } else if existing.hasPrefix("[") || existing.hasPrefix("{") {
                 multi = existing.count <= 2 ? isMultiLineStyle : false
             } else {
                 multi = isMultiLineStyle
             }
-            let rendered = JSONRender.render(value, indent: multi ? unit : nil, base: lineIndent, compactSpace: spaced)
+            let rendered = JSONRender.render(
+                value, indent: multi ? unit : nil, base: lineIndent, compactSpace: spaced, newline: newline)
             out.replaceSubrange(m.valueStart..<m.valueEnd, with: Array(rendered.utf8))
         } else {
             let rendered = JSONRender.render(
-                value, indent: isMultiLineStyle ? unit : nil, base: memberIndent,
-                compactSpace: spaced)
+                value, indent: isMultiLineStyle ? unit : nil, base: memberIndent, compactSpace: spaced,
+                newline: newline)
             let member = JSONRender.string(key) + keyValueSeparator + rendered
             if let last = members.last {
                 let insertion: String
                 switch style {
-                case .multiLine(let indent): insertion = ",\n" + indent + member
+                case .multiLine(let indent): insertion = "," + newline + indent + member
                 case .oneLine: insertion = "," + (spaced ? " " : "") + member
                 }
                 out.insert(contentsOf: Array(insertion.utf8), at: last.valueEnd)
             } else {
                 let insertion: String
                 switch style {
-                case .multiLine(let indent): insertion = "{\n" + indent + member + "\n}"
+                case .multiLine(let indent): insertion = "{" + newline + indent + member + newline + "}"
                 case .oneLine: insertion = "{" + member + "}"
                 }
                 out.replaceSubrange(openBrace...closeBrace, with: Array(insertion.utf8))
@@ -191,7 +196,9 @@ public struct JSONSplice: Sendable {
 /// Renders JSON values the way a person would write them in daemon.json.
 enum JSONRender {
     /// `indent` nil renders on one line; otherwise containers open one item per line, nested under `base`.
-    static func render(_ value: Any, indent: String?, base: String, compactSpace: Bool) -> String {
+    static func render(
+        _ value: Any, indent: String?, base: String, compactSpace: Bool, newline: String = "\n"
+    ) -> String {
         switch value {
         case let s as String: return string(s)
         case let n as NSNumber: return number(n)
@@ -200,13 +207,15 @@ enum JSONRender {
             if list.isEmpty { return "[]" }
             guard let indent else {
                 return "["
-                    + list.map { render($0, indent: nil, base: base, compactSpace: compactSpace) }
+                    + list.map { render($0, indent: nil, base: base, compactSpace: compactSpace, newline: newline) }
                     .joined(separator: compactSpace ? ", " : ",") + "]"
             }
             let inner = base + indent
-            return "[\n"
-                + list.map { inner + render($0, indent: indent, base: inner, compactSpace: compactSpace) }
-                .joined(separator: ",\n") + "\n" + base + "]"
+            return "[" + newline
+                + list.map {
+                    inner + render($0, indent: indent, base: inner, compactSpace: compactSpace, newline: newline)
+                }
+                .joined(separator: "," + newline) + newline + base + "]"
         case let map as [String: Any]:
             if map.isEmpty { return "{}" }
             let keys = map.keys.sorted()
@@ -214,15 +223,15 @@ enum JSONRender {
                 return "{"
                     + keys.map {
                         string($0) + (compactSpace ? ": " : ":")
-                            + render(map[$0]!, indent: nil, base: base, compactSpace: compactSpace)
+                            + render(map[$0]!, indent: nil, base: base, compactSpace: compactSpace, newline: newline)
                     }.joined(separator: compactSpace ? ", " : ",") + "}"
             }
             let inner = base + indent
-            return "{\n"
+            return "{" + newline
                 + keys.map {
                     inner + string($0) + ": "
-                        + render(map[$0]!, indent: indent, base: inner, compactSpace: compactSpace)
-                }.joined(separator: ",\n") + "\n" + base + "}"
+                        + render(map[$0]!, indent: indent, base: inner, compactSpace: compactSpace, newline: newline)
+                }.joined(separator: "," + newline) + newline + base + "}"
         default:
             return "null"
         }

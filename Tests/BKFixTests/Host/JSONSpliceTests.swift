@@ -54,6 +54,39 @@ import Testing
         )
     }
 
+    @Test func crlfFilesKeepCRLFLineEnds() throws {
+        let input = Data(
+            "{\r\n    \"data-root\": \"/data/docker\",\r\n    \"registry-mirrors\": [\r\n        \"https://a\"\r\n    ]\r\n}\r\n"
+                .utf8)
+        let splice = try JSONSplice(file: "f", data: input)
+        #expect(splice.style == .multiLine(indent: "    "))
+        let replaced = try splice.setting("registry-mirrors", to: ["https://b", "https://c"])
+        #expect(
+            String(decoding: replaced, as: UTF8.self)
+                == "{\r\n    \"data-root\": \"/data/docker\",\r\n    \"registry-mirrors\": [\r\n        \"https://b\",\r\n        \"https://c\"\r\n    ]\r\n}\r\n"
+        )
+        let added = try splice.setting("live-restore", to: true)
+        #expect(String(decoding: added, as: UTF8.self).hasSuffix("    ],\r\n    \"live-restore\": true\r\n}\r\n"))
+    }
+
+    @Test(arguments: ["2space", "4space", "tab", "oneline"])
+    func everyEditParsesAndLeavesOtherKeysEqual(_ name: String) throws {
+        let input = try Fixtures.data("host/daemon/\(name).json")
+        let original = try #require(try JSONSerialization.jsonObject(with: input) as? [String: Any])
+        let values: [Any] = ["x", 7, true, ["a", "b"], [String](), ["k": "v"], ["nested": ["l": [1, 2]]]]
+        for key in ["registry-mirrors", "data-root", "brand-new"] {
+            for value in values {
+                let output = try JSONSplice(file: "f", data: input).setting(key, to: value)
+                let edited = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+                #expect(JSONSplice.equal(edited[key] as Any, value), "\(name): \(key) = \(value)")
+                for (other, old) in original where other != key {
+                    #expect(JSONSplice.equal(edited[other] as Any, old), "\(name): \(other) changed")
+                }
+                #expect(Array(edited.keys).count == original.keys.count + (original[key] == nil ? 1 : 0))
+            }
+        }
+    }
+
     @Test func emptyObjectsGetTheKey() throws {
         let oneLine = try JSONSplice(file: "f", data: Data("{}\n".utf8)).setting("live-restore", to: true)
         #expect(String(decoding: oneLine, as: UTF8.self) == "{\"live-restore\": true}\n")
