@@ -51,18 +51,19 @@ final class LocalHTTPServer: Sendable {
     func stop() {
         stopped.withLock { $0 = true }
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private var isStopped: Bool { stopped.withLock { $0 } }
 
     private func acceptLoop() {
-        while !isStopped {
+        while true {
             let client = accept(listener, nil, nil)
-            if client < 0 {
-                if isStopped { return }
-                continue
+            if isStopped {
+                if client >= 0 { close(client) }
+                close(listener)
+                return
             }
+            if client < 0 { continue }
             let thread = Thread { [self] in serve(client) }
             thread.start()
         }
