@@ -35,6 +35,8 @@ public struct Playbook: Sendable, Equatable {
     public var cases: [String]
     public var title: Localized
     public var description: Localized?
+    /// Shown before the confirmation question (what the operator is agreeing to).
+    public var confirm: Localized?
     public var params: [ParamSpec]
     public var steps: [StepSpec]
     public var verify: [StepSpec]

@@ -4,7 +4,9 @@ import Yams
 /// Reads a playbook file into a `Playbook`, collecting every problem with its file:line instead of stopping at the
 /// first (the model is swift-format's DiagnosticsEngine).
 public struct PlaybookLoader {
-    private static let topLevelKeys: Set<String> = ["id", "cases", "title", "description", "params", "steps", "verify"]
+    private static let topLevelKeys: Set<String> = [
+        "id", "cases", "title", "description", "confirm", "params", "steps", "verify",
+    ]
     private static let paramKeys: Set<String> = ["type", "default", "required", "description", "values"]
 
     private var issues: [LintIssue] = []
@@ -67,13 +69,14 @@ public struct PlaybookLoader {
         let cases = stringList(top["cases"], what: "cases")
         let title = localized(top["title"], what: "title", required: true)
         let description = localized(top["description"], what: "description", required: false)
+        let confirm = localized(top["confirm"], what: "confirm", required: false)
         let params = parseParams(top["params"])
         let names = Set(params.map(\.name)).union(Template.builtins)
         let steps = parseSteps(top["steps"], what: "steps", params: names, checks: false)
         let verify = parseSteps(top["verify"], what: "verify", params: names, checks: true)
         if steps.isEmpty, top["steps"] != nil || issues.isEmpty { issue(top["steps"] ?? root, "a playbook needs at least one step") }
         return Playbook(
-            id: id, cases: cases, title: title ?? Localized(zh: id, en: id), description: description, params: params,
+            id: id, cases: cases, title: title ?? Localized(zh: id, en: id), description: description, confirm: confirm, params: params,
             steps: steps, verify: verify, file: file)
     }
 

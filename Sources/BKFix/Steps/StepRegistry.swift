@@ -5,10 +5,21 @@ public enum StepRegistry {
     public static let steps: [any StepKind.Type] = [
         HostsEntryStep.self,
         CommandStep.self,
+        JSONSetStep.self,
+        DockerMirrorsStep.self,
+        ServiceReloadStep.self,
+        FileInstallStep.self,
+        HelmUpgradeStep.self,
+        ProfilePathStep.self,
+        LocalPVSyncStep.self,
     ]
 
     public static let checks: [any VerifyKind.Type] = [
-        ResolveCheck.self
+        ResolveCheck.self,
+        DockerMirrorsCheck.self,
+        DefaultStorageClassCheck.self,
+        HelmVersionCheck.self,
+        PathContainsCheck.self,
     ]
 
     public static func step(named name: String) -> (any StepKind.Type)? { steps.first { $0.name == name } }
