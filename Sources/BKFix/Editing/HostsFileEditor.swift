@@ -70,7 +70,7 @@ public enum HostsFileEditor {
                 continue
             }
             if IPAddress(entry.address) == target {
-                hits.forEach { satisfied.insert($0.text.lowercased()) }
+                for hit in hits { satisfied.insert(hit.text.lowercased()) }
                 output += line.body + line.terminator
                 continue
             }
@@ -90,7 +90,8 @@ public enum HostsFileEditor {
                 for hit in hits.reversed() { body.removeSubrange(hit.gapStart..<hit.range.upperBound) }
                 output += body + line.terminator
                 notes.append(
-                    "removed \(hits.map(\.text).joined(separator: ", ")) from line \(line.number): \"\(text)\" \(reason)")
+                    "removed \(hits.map(\.text).joined(separator: ", ")) from line \(line.number): \"\(text)\" \(reason)"
+                )
             }
         }
 

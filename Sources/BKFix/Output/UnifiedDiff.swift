@@ -129,8 +129,14 @@ struct LineChange: Equatable {
 enum LineDiff {
     static func changes(_ a: [Data], _ b: [Data]) -> [LineChange] {
         var ids: [Data: Int32] = [:]
-        let x = a.map { line in ids[line] ?? { let id = Int32(ids.count); ids[line] = id; return id }() }
-        let y = b.map { line in ids[line] ?? { let id = Int32(ids.count); ids[line] = id; return id }() }
+        func intern(_ line: Data) -> Int32 {
+            if let id = ids[line] { return id }
+            let id = Int32(ids.count)
+            ids[line] = id
+            return id
+        }
+        let x = a.map(intern)
+        let y = b.map(intern)
         var matchedA = [Bool](repeating: false, count: x.count)
         var matchedB = [Bool](repeating: false, count: y.count)
         x.withUnsafeBufferPointer { xs in

@@ -52,8 +52,9 @@ public enum ProcessRunner {
             }
         }
         let started = monotonicSeconds()
-        let (pid, stdoutFD, stderrFD) = try spawn(executable: executable, argv: argv, workdir: workdir,
-                                                  environment: environment)
+        let (pid, stdoutFD, stderrFD) = try spawn(
+            executable: executable, argv: argv, workdir: workdir,
+            environment: environment)
         var streams = [
             StreamReader(fd: stdoutFD, makeLine: { OutputLine.stdout($0) }),
             StreamReader(fd: stderrFD, makeLine: { OutputLine.stderr($0) }),
@@ -138,7 +139,9 @@ public enum ProcessRunner {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         // O_CLOEXEC at creation: a child spawned concurrently by another thread never inherits our pipes.
-        guard GNUCalls.pipe2(&outPipe, O_CLOEXEC) == 0 else { throw ProcessRunnerError.spawnFailed(argv: argv, errno: errno) }
+        guard GNUCalls.pipe2(&outPipe, O_CLOEXEC) == 0 else {
+            throw ProcessRunnerError.spawnFailed(argv: argv, errno: errno)
+        }
         guard GNUCalls.pipe2(&errPipe, O_CLOEXEC) == 0 else {
             let code = errno
             Glibc.close(outPipe[0])
@@ -175,8 +178,7 @@ public enum ProcessRunner {
         let cArgv = argv.map { strdup($0) } + [nil]
         let cEnv = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            cArgv.forEach { free($0) }
-            cEnv.forEach { free($0) }
+            for pointer in cArgv + cEnv { free(pointer) }
         }
         var pid = pid_t()
         let code = posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnv)
@@ -209,7 +211,8 @@ public enum ProcessRunner {
 /// glibc functions the Swift Glibc module hides behind _GNU_SOURCE, looked up once by symbol.
 private enum GNUCalls {
     typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
-    typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    typealias AddChdir =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
 
     private static let pipe2Function: Pipe2 = symbol("pipe2")
     private static let addchdirFunction: AddChdir = symbol("posix_spawn_file_actions_addchdir_np")

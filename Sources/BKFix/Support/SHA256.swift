@@ -47,7 +47,9 @@ public enum SHA256 {
                     tail[remainder] = 0x80
                     let tailLength = remainder < 56 ? 64 : 128
                     let bitLength = UInt64(length) &* 8
-                    for i in 0..<8 { tail[tailLength - 1 - i] = UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(i))) }
+                    for i in 0..<8 {
+                        tail[tailLength - 1 - i] = UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(i)))
+                    }
                     tail.withUnsafeBytes { t in
                         compress(UnsafeRawBufferPointer(rebasing: t[0..<64]), h, k)
                         if tailLength == 128 { compress(UnsafeRawBufferPointer(rebasing: t[64..<128]), h, k) }
@@ -77,7 +79,8 @@ public enum SHA256 {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for t in 0..<16 {
                 let b = t * 4
-                w[t] = UInt32(block[b]) << 24 | UInt32(block[b + 1]) << 16 | UInt32(block[b + 2]) << 8
+                w[t] =
+                    UInt32(block[b]) << 24 | UInt32(block[b + 1]) << 16 | UInt32(block[b + 2]) << 8
                     | UInt32(block[b + 3])
             }
             for t in 16..<64 {
@@ -85,7 +88,14 @@ public enum SHA256 {
                 let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
                 w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
             }
-            var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
+            var a = h[0]
+            var b = h[1]
+            var c = h[2]
+            var d = h[3]
+            var e = h[4]
+            var f = h[5]
+            var g = h[6]
+            var hh = h[7]
             for t in 0..<64 {
                 let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
                 let ch = (e & f) ^ (~e & g)

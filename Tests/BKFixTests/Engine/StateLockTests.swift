@@ -17,7 +17,7 @@ import Testing
     func deadPid() throws -> Int32 {
         var pid = pid_t()
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("true"), nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         #expect(posix_spawn(&pid, "/bin/true", nil, nil, argv, nil) == 0)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
@@ -79,8 +79,9 @@ import Testing
     @Test func lockOfDeadProcessIsClearedAndReported() throws {
         let dir = try lockDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let dead = LockHolder(pid: try deadPid(), user: "ops", host: LockHolder.hostName(),
-                              command: "bkfix apply raise-quota", started: Date(timeIntervalSince1970: 1_780_000_000))
+        let dead = LockHolder(
+            pid: try deadPid(), user: "ops", host: LockHolder.hostName(),
+            command: "bkfix apply raise-quota", started: Date(timeIntervalSince1970: 1_780_000_000))
         try writeLockFile(dead, in: dir)
         let lock = try StateLock.acquire(in: dir, command: "bkfix status")
         defer { lock.release() }
@@ -100,8 +101,9 @@ import Testing
     @Test func lockFromAnotherHostIsNeverCleared() throws {
         let dir = try lockDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let remote = LockHolder(pid: 1, user: "ops", host: "some-other-host-\(UUID())", command: "bkfix apply x",
-                                started: Date(timeIntervalSince1970: 1_780_000_000))
+        let remote = LockHolder(
+            pid: 1, user: "ops", host: "some-other-host-\(UUID())", command: "bkfix apply x",
+            started: Date(timeIntervalSince1970: 1_780_000_000))
         try writeLockFile(remote, in: dir)
         #expect(throws: LockError.held(lockFile: dir + "/lock", holder: remote)) {
             try StateLock.acquire(in: dir, command: "bkfix status")
@@ -118,8 +120,10 @@ import Testing
         for round in 0..<10 {
             // Half the rounds start from a stale lock, so the racers also race to clear it.
             if round % 2 == 1 {
-                try writeLockFile(LockHolder(pid: try deadPid(), user: "x", host: LockHolder.hostName(), command: "x",
-                                             started: Date()), in: dir)
+                try writeLockFile(
+                    LockHolder(
+                        pid: try deadPid(), user: "x", host: LockHolder.hostName(), command: "x",
+                        started: Date()), in: dir)
             }
             let winners = Mutex<[StateLock]>([])
             DispatchQueue.concurrentPerform(iterations: 8) { index in
@@ -129,7 +133,7 @@ import Testing
             }
             let won = winners.withLock { $0 }
             #expect(won.count == 1, "round \(round)")
-            won.forEach { $0.release() }
+            for lock in won { lock.release() }
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [], "round \(round)")
         }
     }

@@ -5,8 +5,9 @@ import Testing
 
 @Suite struct UnifiedDiffTests {
     func diff(_ old: String?, _ new: String?, context: Int = 3) -> String {
-        UnifiedDiff.render(old: old.map { Data($0.utf8) }, new: new.map { Data($0.utf8) }, oldLabel: "a/etc/hosts",
-                           newLabel: "b/etc/hosts", context: context)
+        UnifiedDiff.render(
+            old: old.map { Data($0.utf8) }, new: new.map { Data($0.utf8) }, oldLabel: "a/etc/hosts",
+            newLabel: "b/etc/hosts", context: context)
     }
 
     @Test func equalContentGivesEmptyString() {
@@ -16,16 +17,17 @@ import Testing
     }
 
     @Test func appendedLineHasGnuHeaderAndRanges() {
-        #expect(diff("a\nb\nc\n", "a\nb\nc\nd\n") == """
-            --- a/etc/hosts
-            +++ b/etc/hosts
-            @@ -1,3 +1,4 @@
-             a
-             b
-             c
-            +d
+        #expect(
+            diff("a\nb\nc\n", "a\nb\nc\nd\n") == """
+                --- a/etc/hosts
+                +++ b/etc/hosts
+                @@ -1,3 +1,4 @@
+                 a
+                 b
+                 c
+                +d
 
-            """)
+                """)
     }
 
     @Test func singleLineRangesOmitTheCount() {
@@ -38,32 +40,35 @@ import Testing
     }
 
     @Test func missingFinalNewlineIsMarked() {
-        #expect(diff("a\nb", "a\nb\n") == """
-            --- a/etc/hosts
-            +++ b/etc/hosts
-            @@ -1,2 +1,2 @@
-             a
-            -b
-            \\ No newline at end of file
-            +b
+        #expect(
+            diff("a\nb", "a\nb\n") == """
+                --- a/etc/hosts
+                +++ b/etc/hosts
+                @@ -1,2 +1,2 @@
+                 a
+                -b
+                \\ No newline at end of file
+                +b
 
-            """)
-        #expect(diff("a\nb", "a\nb\nc") == """
-            --- a/etc/hosts
-            +++ b/etc/hosts
-            @@ -1,2 +1,3 @@
-             a
-            -b
-            \\ No newline at end of file
-            +b
-            +c
-            \\ No newline at end of file
+                """)
+        #expect(
+            diff("a\nb", "a\nb\nc") == """
+                --- a/etc/hosts
+                +++ b/etc/hosts
+                @@ -1,2 +1,3 @@
+                 a
+                -b
+                \\ No newline at end of file
+                +b
+                +c
+                \\ No newline at end of file
 
-            """)
+                """)
     }
 
     @Test func crlfLinesKeepTheirCarriageReturn() {
-        #expect(diff("a\r\nb\r\n", "a\r\nc\r\n") == "--- a/etc/hosts\n+++ b/etc/hosts\n@@ -1,2 +1,2 @@\n a\r\n-b\r\n+c\r\n")
+        #expect(
+            diff("a\r\nb\r\n", "a\r\nc\r\n") == "--- a/etc/hosts\n+++ b/etc/hosts\n@@ -1,2 +1,2 @@\n a\r\n-b\r\n+c\r\n")
     }
 
     @Test func binaryContentIsSummarised() {
@@ -87,15 +92,16 @@ import Testing
 
     @Test func colorizeMarksEachKindOfLine() {
         let colored = UnifiedDiff.colorize("--- a\n+++ b\n@@ -1,2 +1,2 @@\n-- x\n++ y\n keep\n")
-        #expect(colored == """
-            \u{1B}[1m--- a\u{1B}[0m
-            \u{1B}[1m+++ b\u{1B}[0m
-            \u{1B}[36m@@ -1,2 +1,2 @@\u{1B}[0m
-            \u{1B}[31m-- x\u{1B}[0m
-            \u{1B}[32m++ y\u{1B}[0m
-             keep
+        #expect(
+            colored == """
+                \u{1B}[1m--- a\u{1B}[0m
+                \u{1B}[1m+++ b\u{1B}[0m
+                \u{1B}[36m@@ -1,2 +1,2 @@\u{1B}[0m
+                \u{1B}[31m-- x\u{1B}[0m
+                \u{1B}[32m++ y\u{1B}[0m
+                 keep
 
-            """)
+                """)
     }
 
     @Test func fiveThousandLineFilesDiffQuickly() {
@@ -103,13 +109,15 @@ import Testing
         var new = old
         for i in stride(from: 0, to: 5000, by: 7) { new[i] = "changed \(i)\n" }
         let start = Date()
-        let out = UnifiedDiff.render(old: Data(old.joined().utf8), new: Data(new.joined().utf8), oldLabel: "a",
-                                     newLabel: "b")
+        let out = UnifiedDiff.render(
+            old: Data(old.joined().utf8), new: Data(new.joined().utf8), oldLabel: "a",
+            newLabel: "b")
         #expect(Date().timeIntervalSince(start) < 10)
         #expect(out.contains("+changed 4998\n"))
-        let unrelated = UnifiedDiff.render(old: Data(old.joined().utf8),
-                                           new: Data(old.map { "other " + $0 }.joined().utf8), oldLabel: "a",
-                                           newLabel: "b")
+        let unrelated = UnifiedDiff.render(
+            old: Data(old.joined().utf8),
+            new: Data(old.map { "other " + $0 }.joined().utf8), oldLabel: "a",
+            newLabel: "b")
         #expect(Date().timeIntervalSince(start) < 20)
         #expect(unrelated.hasPrefix("--- a\n+++ b\n@@ -1,5000 +1,5000 @@\n"))
     }
@@ -148,8 +156,9 @@ import Testing
             let gnu = try ProcessRunner.run(
                 ["/usr/bin/diff", "-U\(context)", "--label", "a", "--label", "b", oldURL.path, newURL.path],
                 workdir: nil, environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"], timeout: 30, output: nil)
-            let ours = UnifiedDiff.render(old: Data(oldText.utf8), new: Data(newText.utf8), oldLabel: "a",
-                                          newLabel: "b", context: context)
+            let ours = UnifiedDiff.render(
+                old: Data(oldText.utf8), new: Data(newText.utf8), oldLabel: "a",
+                newLabel: "b", context: context)
             if ours != gnu.stdout {
                 mismatches.append("round \(round) (-U\(context)):\n--- gnu\n\(gnu.stdout)\n--- ours\n\(ours)")
             }

@@ -7,10 +7,13 @@ import Testing
 @Suite struct ProcessRunnerTests {
     let env = ["PATH": "/usr/bin:/bin"]
 
-    func sh(_ script: String, workdir: String? = nil, environment: [String: String]? = nil, timeout: Double = 20,
-            output: (@Sendable (OutputLine) -> Void)? = nil) throws -> CommandResult {
-        try ProcessRunner.run(["sh", "-c", script], workdir: workdir, environment: environment ?? env,
-                              timeout: timeout, output: output)
+    func sh(
+        _ script: String, workdir: String? = nil, environment: [String: String]? = nil, timeout: Double = 20,
+        output: (@Sendable (OutputLine) -> Void)? = nil
+    ) throws -> CommandResult {
+        try ProcessRunner.run(
+            ["sh", "-c", script], workdir: workdir, environment: environment ?? env,
+            timeout: timeout, output: output)
     }
 
     @Test func exitCodesAreReported() throws {
@@ -74,13 +77,15 @@ import Testing
         #expect(throws: ProcessRunnerError.notFound(command: "/nonexistent/tool")) {
             try ProcessRunner.run(["/nonexistent/tool"], workdir: nil, environment: env, timeout: 5, output: nil)
         }
-        #expect(ProcessRunnerError.notFound(command: "kubectl").errorDescription == "kubectl: command not found in PATH")
+        #expect(
+            ProcessRunnerError.notFound(command: "kubectl").errorDescription == "kubectl: command not found in PATH")
     }
 
     @Test func lookupUsesThePathOfTheGivenEnvironment() {
         #expect(throws: ProcessRunnerError.notFound(command: "sh")) {
-            try ProcessRunner.run(["sh", "-c", "true"], workdir: nil, environment: ["PATH": "/nonexistent"],
-                                  timeout: 5, output: nil)
+            try ProcessRunner.run(
+                ["sh", "-c", "true"], workdir: nil, environment: ["PATH": "/nonexistent"],
+                timeout: 5, output: nil)
         }
     }
 
@@ -99,7 +104,8 @@ import Testing
     }
 
     @Test func environmentIsExactlyTheOneGiven() throws {
-        let result = try sh("echo \"$GREETING|${HOME-unset}\"", environment: ["PATH": "/usr/bin:/bin", "GREETING": "ni hao"])
+        let result = try sh(
+            "echo \"$GREETING|${HOME-unset}\"", environment: ["PATH": "/usr/bin:/bin", "GREETING": "ni hao"])
         #expect(result.stdout == "ni hao|unset\n")
     }
 
@@ -110,8 +116,9 @@ import Testing
     }
 
     @Test func fiveMegabytesOnBothPipesDoesNotDeadlock() throws {
-        let result = try sh("head -c 5000000 /dev/zero | tr '\\0' a & head -c 5000000 /dev/zero | tr '\\0' b >&2; wait",
-                            timeout: 60)
+        let result = try sh(
+            "head -c 5000000 /dev/zero | tr '\\0' a & head -c 5000000 /dev/zero | tr '\\0' b >&2; wait",
+            timeout: 60)
         #expect(!result.timedOut)
         #expect(result.stdout.utf8.count == 5_000_000)
         #expect(result.stderr.utf8.count == 5_000_000)
@@ -127,8 +134,10 @@ import Testing
         try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<8 {
                 group.addTask {
-                    try ProcessRunner.run(["sh", "-c", "sleep 0.2; echo \(index)"], workdir: nil, environment: env,
-                                          timeout: 10, output: nil).stdout
+                    try ProcessRunner.run(
+                        ["sh", "-c", "sleep 0.2; echo \(index)"], workdir: nil, environment: env,
+                        timeout: 10, output: nil
+                    ).stdout
                 }
             }
             var outputs: Set<String> = []

@@ -39,7 +39,8 @@ import Testing
     @Test func missingParentsAreCreatedWith0755() throws {
         let (transport, root) = try sandbox()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try transport.write("/a/b/c/file", data: Data("x".utf8), meta: FileMeta(mode: 0o600, uid: getuid(), gid: getgid()))
+        try transport.write(
+            "/a/b/c/file", data: Data("x".utf8), meta: FileMeta(mode: 0o600, uid: getuid(), gid: getgid()))
         var st = stat()
         #expect(stat(root + "/a/b", &st) == 0)
         #expect(st.st_mode & 0o7777 == 0o755)
@@ -131,7 +132,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         #expect(symlink("/b", root + "/a") == 0)
         #expect(symlink("/a", root + "/b") == 0)
-        #expect(throws: TransportError.io(path: "/a", operation: "resolve", reason: "too many levels of symbolic links")) {
+        #expect(
+            throws: TransportError.io(path: "/a", operation: "resolve", reason: "too many levels of symbolic links")
+        ) {
             try transport.read("/a")
         }
     }
@@ -211,8 +214,9 @@ import Testing
         let transport = LocalTransport(root: dir, environment: ["PATH": "/usr/bin:/bin", "A": "base", "B": "base"])
         try FileManager.default.createDirectory(atPath: dir + "/work", withIntermediateDirectories: true)
         let result = try transport.run(
-            CommandSpec(argv: ["sh", "-c", "echo $A $B; basename \"$(pwd)\""], workdir: "/work", timeout: 10,
-                        environment: ["B": "spec"]),
+            CommandSpec(
+                argv: ["sh", "-c", "echo $A $B; basename \"$(pwd)\""], workdir: "/work", timeout: 10,
+                environment: ["B": "spec"]),
             output: nil)
         #expect(result.stdout == "base spec\nwork\n")
     }
