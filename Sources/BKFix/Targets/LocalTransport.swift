@@ -112,7 +112,7 @@ public struct LocalTransport: Transport {
         let hostDir = (resolved as NSString).deletingLastPathComponent
         try makeDirectories(hostDir, for: path)
         let realDir = realPath(hostDir)
-        let name = (resolved as NSString).lastPathComponent
+        let name = String((resolved as NSString).lastPathComponent.prefix(200))  // stays under NAME_MAX
         let temp = realDir + "/.\(name).bkfix-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw failure(path, "write", errno) }

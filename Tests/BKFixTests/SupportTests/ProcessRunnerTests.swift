@@ -129,21 +129,24 @@ import Testing
         #expect(result.stdout == "ok\u{FFFD}\u{FFFD}end")
     }
 
-    @Test func severalThreadsCanRunAtOnce() async throws {
+    @Test func severalThreadsCanRunAtOnce() {
         let env = self.env
-        try await withThrowingTaskGroup(of: String.self) { group in
-            for index in 0..<8 {
-                group.addTask {
-                    try ProcessRunner.run(
-                        ["sh", "-c", "sleep 0.2; echo \(index)"], workdir: nil, environment: env,
-                        timeout: 10, output: nil
-                    ).stdout
-                }
-            }
-            var outputs: Set<String> = []
-            for try await output in group { outputs.insert(output) }
-            #expect(outputs == Set((0..<8).map { "\($0)\n" }))
+        let outputs = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
+            let result = try? ProcessRunner.run(
+                ["sh", "-c", "sleep 0.2; echo \(index)"], workdir: nil, environment: env, timeout: 10, output: nil)
+            outputs.withLock { $0.append(result?.stdout ?? "failed") }
         }
+        #expect(Set(outputs.withLock { $0 }) == Set((0..<8).map { "\($0)\n" }))
+    }
+
+    @Test func backgroundProcessHoldingThePipesDoesNotBlockTheReturn() throws {
+        let start = Date()
+        let result = try sh("sleep 5 & echo started", timeout: 20)
+        #expect(result.exitCode == 0)
+        #expect(!result.timedOut)
+        #expect(result.stdout == "started\n")
+        #expect(Date().timeIntervalSince(start) < 4)
     }
 
     @Test func emptyArgvIsRefused() {
