@@ -49,7 +49,9 @@ public enum UnifiedDiff {
         var oldLeft = 0
         var newLeft = 0
         var lines: [String] = []
-        for text in diff.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on the scalar: as Characters, "\r\n" is one grapheme and a CRLF line would swallow the next.
+        for scalars in diff.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
+            let text = Substring(scalars)
             let inHunk = oldLeft > 0 || newLeft > 0
             if text.isEmpty {
                 lines.append("")

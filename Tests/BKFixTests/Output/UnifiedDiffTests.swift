@@ -104,6 +104,13 @@ import Testing
                 """)
     }
 
+    @Test func colorizeKeepsCrlfLinesApart() {
+        let colored = UnifiedDiff.colorize("--- a\n+++ b\n@@ -1 +1,2 @@\n-a\r\n+b\r\n+c\r\n")
+        #expect(
+            colored == "\u{1B}[1m--- a\u{1B}[0m\n\u{1B}[1m+++ b\u{1B}[0m\n\u{1B}[36m@@ -1 +1,2 @@\u{1B}[0m\n"
+                + "\u{1B}[31m-a\r\u{1B}[0m\n\u{1B}[32m+b\r\u{1B}[0m\n\u{1B}[32m+c\r\u{1B}[0m\n")
+    }
+
     @Test func fiveThousandLineFilesDiffQuickly() {
         let old = (0..<5000).map { "line \($0) of a fairly long file\n" }
         var new = old
@@ -164,5 +171,59 @@ import Testing
             }
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(2).joined(separator: "\n"))")
+    }
+
+    /// Files from a tiny vocabulary have many equally short diffs, where GNU's choice is its own; there the
+    /// property is that `patch` turns old into new with our diff, and that ours is never longer than GNU's.
+    @Test func repetitiveFilesPatchBackExactlyWithMinimalDiffs() throws {
+        let dir = try Fixtures.tempDir("diff")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rng = SystemRandomNumberGenerator()
+        let vocabulary = ["a", "b", "}", "", "  - name: x", "c\r"]
+        var failures: [String] = []
+        for round in 0..<100 {
+            let old = (0..<Int.random(in: 1...30, using: &rng)).map { _ in vocabulary.randomElement(using: &rng)! }
+            var new: [String] = []
+            for line in old {
+                switch Int.random(in: 0..<6, using: &rng) {
+                case 0: continue
+                case 1: new.append(vocabulary.randomElement(using: &rng)!)
+                case 2: new += [line, vocabulary.randomElement(using: &rng)!]
+                default: new.append(line)
+                }
+            }
+            let oldText = old.joined(separator: "\n") + (Bool.random(using: &rng) ? "\n" : "")
+            let newText = new.joined(separator: "\n") + (Bool.random(using: &rng) ? "\n" : "")
+            let ours = UnifiedDiff.render(
+                old: Data(oldText.utf8), new: Data(newText.utf8), oldLabel: "a", newLabel: "b")
+            let oldURL = dir.appendingPathComponent("old\(round)")
+            let newURL = dir.appendingPathComponent("new\(round)")
+            let patchURL = dir.appendingPathComponent("patch\(round)")
+            let outURL = dir.appendingPathComponent("out\(round)")
+            try Data(oldText.utf8).write(to: oldURL)
+            try Data(newText.utf8).write(to: newURL)
+            try Data(ours.utf8).write(to: patchURL)
+            let env = ["PATH": "/usr/bin:/bin", "LC_ALL": "C"]
+            if !ours.isEmpty {
+                let patched = try ProcessRunner.run(
+                    ["/usr/bin/patch", "-s", "-o", outURL.path, "-i", patchURL.path, oldURL.path], workdir: nil,
+                    environment: env, timeout: 30, output: nil)
+                if patched.exitCode != 0 || (try? Data(contentsOf: outURL)) != Data(newText.utf8) {
+                    failures.append("round \(round): patch failed: \(patched.stderr)\n\(ours)")
+                }
+            }
+            let gnu = try ProcessRunner.run(
+                ["/usr/bin/diff", "-u", "--label", "a", "--label", "b", oldURL.path, newURL.path], workdir: nil,
+                environment: env, timeout: 30, output: nil)
+            func edits(_ diff: String) -> Int {
+                diff.utf8.split(separator: UInt8(ascii: "\n")).dropFirst(2).filter {
+                    $0.first == UInt8(ascii: "+") || $0.first == UInt8(ascii: "-")
+                }.count
+            }
+            if edits(ours) > edits(gnu.stdout) {
+                failures.append("round \(round): longer than GNU's\n\(gnu.stdout)\n\(ours)")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(2).joined(separator: "\n"))")
     }
 }
