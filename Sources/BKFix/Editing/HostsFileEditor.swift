@@ -156,6 +156,7 @@ public enum HostsFileEditor {
         var names: [Token]
     }
 
+    /// A word of a mapping line and its byte range in the line.
     private struct Token {
         var text: String
         var range: Range<Int>

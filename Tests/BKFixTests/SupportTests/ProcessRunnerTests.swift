@@ -70,6 +70,13 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 4)
     }
 
+    @Test func timeoutAppliesEvenAfterTheChildClosedItsOutput() throws {
+        let start = Date()
+        let result = try sh("exec >&- 2>&-; sleep 10", timeout: 0.3)
+        #expect(result.timedOut)
+        #expect(Date().timeIntervalSince(start) < 2.6)
+    }
+
     @Test func commandNotFoundNamesTheCommand() {
         #expect(throws: ProcessRunnerError.notFound(command: "kubectl-nope")) {
             try ProcessRunner.run(["kubectl-nope"], workdir: nil, environment: env, timeout: 5, output: nil)
