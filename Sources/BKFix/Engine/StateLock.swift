@@ -113,6 +113,11 @@ public final class StateLock: @unchecked Sendable {
             defer { close(existing) }
             let holder = readHolder(existing)
             guard flock(existing, LOCK_EX | LOCK_NB) == 0 else {
+                if let holder, holder.host == me.host, kill(holder.pid, 0) != 0 && errno == ESRCH {
+                    // A dead holder's flock is held by another bkfix clearing it right now: look again shortly.
+                    usleep(10_000)
+                    continue
+                }
                 throw LockError.held(lockFile: lockFile, holder: holder ?? .unknown)
             }
             // We hold the flock of the inode we opened; make sure it is still the one named `lock`.
