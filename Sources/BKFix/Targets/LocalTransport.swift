@@ -152,8 +152,10 @@ public struct LocalTransport: Transport {
         }
     }
 
+    /// Unlinks the file the path leads to (through a symlink, like `write`, so undoing a write-through creation
+    /// leaves the link as it was); absent is fine.
     public func remove(_ path: String) throws {
-        let resolved = try resolve(path, followFinal: false)
+        let resolved = try resolve(path, followFinal: true)
         let real = realPath(resolved)
         var st = stat()
         guard lstat(real, &st) == 0 else {

@@ -198,6 +198,19 @@ import Testing
         try transport.remove("/no/such/dir/f")
     }
 
+    @Test func removeThroughASymlinkRemovesItsTargetAndKeepsTheLink() throws {
+        let (transport, root) = try sandbox()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
+        #expect(symlink("/real/hosts", root + "/etc/hosts") == 0)
+        let meta = FileMeta(mode: 0o644, uid: getuid(), gid: getgid())
+        try transport.write("/etc/hosts", data: Data("created\n".utf8), meta: meta)
+        #expect(try transport.read("/real/hosts")?.data == Data("created\n".utf8))
+        try transport.remove("/etc/hosts")
+        #expect(try transport.read("/real/hosts") == nil)
+        #expect(try transport.kind(of: "/etc/hosts") == .symlink("/real/hosts"))
+    }
+
     @Test func listNamesSortedAndEmptyWhenAbsent() throws {
         let (transport, root) = try sandbox()
         defer { try? FileManager.default.removeItem(atPath: root) }
