@@ -68,10 +68,7 @@ public enum ProcessRunner {
         var buffer = [UInt8](repeating: 0, count: 65536)
 
         while true {
-            if exitedAt == nil {
-                let r = waitpid(pid, &status, WNOHANG)
-                if r == pid { exitedAt = monotonicSeconds() }
-            }
+            if exitedAt == nil && hasExited(pid) { exitedAt = monotonicSeconds() }
             let now = monotonicSeconds()
             let open = streams.indices.filter { streams[$0].isOpen }
             if let exitedAt, open.isEmpty || now - exitedAt > orphanGrace { break }
@@ -102,10 +99,9 @@ public enum ProcessRunner {
             }
         }
         for index in streams.indices where streams[index].isOpen { streams[index].close(output: output) }
+        // The child is not reaped yet, so its pid (our group id) cannot have been reused by now.
         if timedOut { kill(-pid, SIGKILL) }  // whatever the child started goes with it
-        if exitedAt == nil {
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        }
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return CommandResult(
             argv: argv, exitCode: exitCode(fromWaitStatus: status),
             stdout: String(decoding: streams[0].captured, as: UTF8.self),
@@ -192,6 +188,13 @@ public enum ProcessRunner {
             throw ProcessRunnerError.spawnFailed(argv: argv, errno: code)
         }
         return (pid, outPipe[0], errPipe[0])
+    }
+
+    /// Whether the child has exited, leaving it a zombie (WNOWAIT) so its pid and process group stay ours.
+    private static func hasExited(_ pid: pid_t) -> Bool {
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return false }
+        return info._sifields._sigchld.si_pid == pid
     }
 
     /// The shell convention: the exit status, or 128 + the signal that killed the child.
