@@ -29,7 +29,7 @@ struct DemoCommand: ParsableCommand {
                 let status = try runSelf(args + common, sandbox: sandbox)
                 if status != 0 && !allowFailure { throw DemoError.stepFailed(command: args.joined(separator: " "), status: status) }
             }
-            try step("1. the hosts file before", ["playbook", "show", "hub-hosts"])
+            try step("1. the fix for `failed to download ... at version`", ["playbook", "show", "hub-hosts"])
             try step("2. plan the fix (dry run: nothing changes)", ["plan", "hub-hosts"])
             try step("3. apply it (the demo confirms with --yes)", ["apply", "hub-hosts", "--yes"])
             try step("4. apply again: already in place", ["apply", "hub-hosts", "--yes"])

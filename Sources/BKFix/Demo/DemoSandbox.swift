@@ -14,7 +14,8 @@ public struct DemoSandbox: Sendable {
 
     /// A fresh temp folder for the sandbox.
     public static func makeTemporary() throws -> DemoSandbox {
-        var template = Array((NSTemporaryDirectory() + "/bkfix-demo-XXXXXX").utf8CString)
+        let tmp = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array(((tmp as NSString).appendingPathComponent("bkfix-demo-XXXXXX")).utf8CString)
         guard let p = mkdtemp(&template) else { throw DemoError.cannotCreate(reason: String(cString: strerror(errno))) }
         return DemoSandbox(dir: String(cString: p))
     }

@@ -27,9 +27,12 @@ public struct Recovery: Sendable {
         self.hosts = hosts
     }
 
+    /// Managed files whose live content differs from the record, except those an interrupted run was changing
+    /// (they are reported with that run).
     public func drift() throws -> [Drift] {
         var out: [Drift] = []
-        for (host, path) in try store.managedFiles() {
+        let inFlight = Set(pending().flatMap { $0.journal?.record.files.map { "\($0.host):\($0.path)" } ?? [] })
+        for (host, path) in try store.managedFiles() where !inFlight.contains("\(host):\(path)") {
             let recorded = try store.repo.read(RunStore.hostPath(host, path))
             guard let transport = try? hosts.transport(for: host) else { continue }
             let live = try? transport.read(path)
@@ -42,9 +45,18 @@ public struct Recovery: Sendable {
 
     public func pending() -> [PendingRun] {
         Journal.pending(in: store.runtimeDir).map { entry in
-            let alive = entry.journal.map { kill($0.pid, 0) == 0 || errno == EPERM } ?? false
+            let alive = entry.journal.map { Self.isAlive($0.pid) } ?? false
             return PendingRun(journalPath: entry.path, journal: entry.journal, alive: alive && entry.journal?.pid != getpid())
         }
+    }
+
+    /// True when the process exists and is not a zombie (a killed child its parent has not reaped yet).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return true }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
     }
 
     /// Completes the record of every interrupted run: each file is classified by its live hash (done if it has the

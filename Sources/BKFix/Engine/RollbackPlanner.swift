@@ -39,15 +39,15 @@ public struct RollbackPlanner: Sendable {
         if record.kind == .rollback {
             throw EngineError.notRollbackable(id: record.id, reason: "it is itself a rollback; apply the playbook again to redo the fix")
         }
-        guard let parent = entry.commit.parents.first else {
-            throw EngineError.notRollbackable(id: record.id, reason: "its pre-images are missing from the state repo")
-        }
+        // The run's parent commit holds every pre-image (bkfix records them before writing); a root commit means
+        // the repo was empty, so every file the run touched was absent before.
+        let parent = entry.commit.parents.first
         var fileChanges: [Change] = []
         var conflicts: [RollbackConflict] = []
         var pins: [FilePin] = []
         for f in record.files.reversed() where f.status == .done {
             let key = RunStore.hostPath(f.host, f.path)
-            let before = try store.repo.read(key, at: parent)
+            let before = try parent.flatMap { try store.repo.read(key, at: $0) }
             let after = try store.repo.read(key, at: entry.commit.oid)
             let live = try hosts.transport(for: f.host).read(f.path)
             pins.append(FilePin(host: f.host, path: f.path, sha256: live.map { SHA256.hex($0.data) }))

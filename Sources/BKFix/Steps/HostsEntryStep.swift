@@ -26,6 +26,6 @@ public enum HostsEntryStep: StepKind {
         let change = FileChange(
             host: context.host, path: file, before: current?.data, after: edit.after, beforeMeta: current?.meta,
             afterMeta: meta, notes: edit.notes)
-        return StepPlan(changes: [.file(change)], notes: edit.notes.map { "\(context.host):\(file): \($0)" })
+        return StepPlan(changes: [.file(change)])
     }
 }

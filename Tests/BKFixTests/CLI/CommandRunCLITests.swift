@@ -14,6 +14,7 @@ import Testing
         if sleepy {
             try "#!/bin/sh\necho \"docker $*\" >> '\(s.callsLog)'\necho started\nsleep 30\n"
                 .write(toFile: s.bin + "/docker", atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: s.bin + "/docker")
         }
         let dir = s.dir.appendingPathComponent("playbooks").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import BKFix
+
 /// The hub-hosts loop through the real binary: plan, apply, history, show, rollback (issue #2).
 @Suite struct HubHostsCLITests {
     static let hosts = "127.0.0.1 localhost\n# cluster\n10.0.0.11 node-1\n"
@@ -217,16 +219,16 @@ import Testing
         defer { s.cleanup() }
         #expect(try await s.bkfix(["status"]).status == 0)  // creates the state repo
         let lockDir = s.state + "/.git/bkfix"
-        let holder = #"{"pid":1,"user":"alice","host":"\#(ProcessInfo.processInfo.hostName)","command":"bkfix apply raise-quota","started":"2026-11-26T10:00:00Z"}"#
-        // pid 1 is alive: the lock is held.
-        try Data(holder.utf8).write(to: URL(fileURLWithPath: lockDir + "/lock"))
+        // Held by a live process (this test, through the library): the second bkfix fails at once, naming it.
+        let lock = try StateLock.acquire(in: lockDir, command: "bkfix apply raise-quota")
         let held = try await s.bkfix(["apply", "hub-hosts", "--yes"])
+        lock.release()
         #expect(held.status == 4, "\(held.stderr)")
-        #expect(held.stderr.contains("alice"))
+        #expect(held.stderr.contains("pid \(getpid())"))
         #expect(held.stderr.contains("bkfix apply raise-quota"))
         #expect(s.readText("/etc/hosts") == Self.hosts)
-        // A dead pid: cleared with a message.
-        let dead = holder.replacingOccurrences(of: #""pid":1"#, with: #""pid":999999"#)
+        // Left behind by a dead process: cleared with a message.
+        let dead = #"{"pid":999999,"user":"alice","host":"\#(ProcessInfo.processInfo.hostName)","command":"bkfix apply raise-quota","started":"2026-11-26T10:00:00Z"}"#
         try Data(dead.utf8).write(to: URL(fileURLWithPath: lockDir + "/lock"))
         let cleared = try await s.bkfix(["apply", "hub-hosts", "--yes"])
         #expect(cleared.status == 0, "\(cleared.stderr)")
