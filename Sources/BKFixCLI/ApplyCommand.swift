@@ -83,6 +83,7 @@ struct RunPresenter {
             }
             throw error
         }
+        Interruption.install()
         let origin = RunOrigin.current(command: invocation, environment: session.options.environment)
         let record = try session.applier(store).apply(
             plan, kind: kind, rollbackOf: rollbackOf, origin: origin, events: { [console] in console.progress($0) })
@@ -100,6 +101,7 @@ struct RunPresenter {
         }
         switch record.status {
         case .applied: return .ok
+        case .interrupted: return .interrupted
         case .verifyFailed: return .verifyFailed
         default: return .failure
         }

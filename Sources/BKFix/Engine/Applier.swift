@@ -136,11 +136,19 @@ public struct Applier: Sendable {
                 }
                 events(.stepFinished(index: i, ok: result.succeeded, description: description))
             }
+            if let sig = Interruption.requested {
+                record.error = (record.error.map { $0 + "; " } ?? "") + "interrupted by signal \(sig)"
+                break
+            }
             if record.error != nil { break }
             try Journal(record: record, pid: getpid()).save(in: runtime)
         }
 
-        if record.error == nil {
+        if Interruption.requested != nil {
+            record.status = .interrupted
+            for i in record.files.indices where record.files[i].status == .pending { record.files[i].status = .skipped }
+            for i in record.commands.indices where record.commands[i].status == .pending { record.commands[i].status = .skipped }
+        } else if record.error == nil {
             record.verify = verify(plan.verify, events: events)
             record.status = record.verify.allSatisfy(\.ok) ? .applied : .verifyFailed
         } else {

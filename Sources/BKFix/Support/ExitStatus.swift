@@ -13,6 +13,8 @@ public enum ExitStatus: Int32, Sendable {
     case locked = 4
     /// Applied, but a verify check failed.
     case verifyFailed = 5
+    /// Stopped by Ctrl-C or SIGTERM; the run is recorded as `interrupted`.
+    case interrupted = 130
 
     /// The exit status and a stable error code for an error.
     public static func classify(_ error: Error) -> (ExitStatus, String) {

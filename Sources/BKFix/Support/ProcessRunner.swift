@@ -72,7 +72,7 @@ public enum ProcessRunner {
             let now = monotonicSeconds()
             let open = streams.indices.filter { streams[$0].isOpen }
             if let exitedAt, open.isEmpty || now - exitedAt > orphanGrace { break }
-            if exitedAt == nil && !timedOut && now >= deadline {
+            if exitedAt == nil && !timedOut && (now >= deadline || Interruption.requested != nil) {
                 timedOut = true
                 kill(-pid, SIGTERM)
                 killAt = now + killGrace

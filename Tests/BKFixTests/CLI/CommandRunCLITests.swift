@@ -103,6 +103,29 @@ import Testing
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
     }
 
+    @Test func ctrlCStopsTheCommandAndRecordsTheRunAsInterrupted() async throws {
+        let (s, dir) = try sandbox(sleepy: true)
+        defer { s.cleanup() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLISandbox.binary)
+        process.arguments = ["apply", "pin-and-reload", "--playbooks", dir, "--yes", "--root", s.root, "--state", s.state]
+        process.environment = s.environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<200 where !s.calls.contains("docker reload") { try await Task.sleep(for: .milliseconds(50)) }
+        kill(process.processIdentifier, SIGINT)
+        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(25)) }
+        #expect(!process.isRunning)
+        #expect(process.terminationStatus == 130)
+        let log = try await s.git(["log", "-1", "--format=%B"])
+        #expect(log.stdout.contains("Status: interrupted"))
+        #expect(try await s.bkfix(["status"]).stdout.contains("all clear"))
+        // The file step had been done; rollback puts it back.
+        #expect(try await s.bkfix(["rollback", "--last", "--yes"]).status == 0)
+        #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
+    }
+
     @Test func aFailedVerifyIsRecordedAndExitsFive() async throws {
         let (s, dir) = try sandbox()
         defer { s.cleanup() }
