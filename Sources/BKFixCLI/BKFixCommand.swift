@@ -8,8 +8,9 @@ struct BKFixCommand: ParsableCommand {
         commandName: "bkfix",
         abstract: "Diagnose and fix BlueKing CE 7 helm/helmfile deployment failures, with a git-backed audit trail.",
         subcommands: [
-            PlanCommand.self, ApplyCommand.self, RollbackCommand.self, HistoryCommand.self, ShowCommand.self,
-            StatusCommand.self, RecoverCommand.self, PlaybooksCommand.self, PlaybookCommand.self, DemoCommand.self,
+            DiagnoseCommand.self, FixCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
+            HistoryCommand.self, ShowCommand.self, StatusCommand.self, RecoverCommand.self, PlaybooksCommand.self, PlaybookCommand.self, DemoCommand.self,
+            CasesCommand.self, CollectCommand.self,
         ]
     )
 }

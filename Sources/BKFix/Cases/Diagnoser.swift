@@ -3,10 +3,18 @@ import Foundation
 /// Why a text input could not be read.
 public enum DiagnoseError: LocalizedError, Equatable {
     case unreadable(path: String, problem: String)
+    case noInput
+    case unknownCase(id: String, suggestions: [String])
+    case noFixableFinding(case: String, found: [String])
 
     public var errorDescription: String? {
         switch self {
         case .unreadable(let path, let problem): return "cannot read \(path): \(problem)"
+        case .noInput: return "nothing to diagnose: give a log FILE, - for standard input (or pipe into bkfix), or --live"
+        case .unknownCase(let id, let suggestions):
+            return "no case '\(id)'" + (suggestions.isEmpty ? "; see `bkfix cases`" : "; did you mean \(suggestions.joined(separator: ", "))?")
+        case .noFixableFinding(let id, let found):
+            return "no finding of case '\(id)' with a playbook; found: " + (found.isEmpty ? "nothing" : found.joined(separator: ", "))
         }
     }
 }

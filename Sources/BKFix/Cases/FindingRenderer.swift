@@ -16,9 +16,10 @@ public enum FindingRenderer {
     /// Every message of the renderer, for the test that both languages exist.
     static let allMessages = [noMatch, confidence, evidence, line, cluster, why, next, fix, diagnosisOnly, noPlaybookYet]
 
-    /// The findings as text; `availablePlaybooks` (when known) marks suggested playbooks that do not exist yet.
+    /// The findings as text. `playbookParams` (when known) maps each existing playbook to the params it takes:
+    /// a suggested playbook missing from it says "no playbook yet", and only params it takes go on its command line.
     public static func render(
-        _ findings: [Finding], language: Language, color: Bool = false, availablePlaybooks: Set<String>? = nil
+        _ findings: [Finding], language: Language, color: Bool = false, playbookParams: [String: Set<String>]? = nil
     ) -> String {
         guard !findings.isEmpty else { return noMatch.text(language) + "\n" }
         func bold(_ s: String) -> String { color ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
@@ -35,14 +36,16 @@ public enum FindingRenderer {
             }
             out += "   \(why.text(language)): \(finding.explanation)\n"
             out += "   \(next.text(language)): \(finding.nextStep)\n"
-            let params = finding.params.keys.sorted().map { "-p \($0)=\(finding.params[$0]!)" }.joined(separator: " ")
             if finding.playbooks.isEmpty {
                 out += "   \(fix.text(language)): \(diagnosisOnly.text(language))\n"
             }
             for playbook in finding.playbooks {
-                if let available = availablePlaybooks, !available.contains(playbook) {
+                let accepted = playbookParams.map { $0[playbook] }
+                if let accepted, accepted == nil {
                     out += "   \(fix.text(language)): \(playbook) \(noPlaybookYet.text(language))\n"
                 } else {
+                    let params = finding.params.keys.sorted().filter { accepted??.contains($0) ?? true }
+                        .map { "-p \($0)=\(finding.params[$0]!)" }.joined(separator: " ")
                     out += "   \(fix.text(language)): " + bold("bkfix plan \(playbook)" + (params.isEmpty ? "" : " \(params)")) + "\n"
                 }
             }

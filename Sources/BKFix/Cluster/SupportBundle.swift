@@ -43,13 +43,16 @@ public enum CollectError: LocalizedError, Equatable {
 /// with secrets masked.
 public struct SupportBundleCollector: Sendable {
     public let kubectl: KubectlClient
+    /// Where the bundle is written and packed (default: kubectl's transport, the control machine).
+    public let output: any Transport
     public var helm = "helm"
     public var helmfile = "helmfile"
     public var restartThreshold = 3
     public var logTail = 1000
 
-    public init(kubectl: KubectlClient) {
+    public init(kubectl: KubectlClient, output: (any Transport)? = nil) {
         self.kubectl = kubectl
+        self.output = output ?? kubectl.transport
     }
 
     private struct Step {
@@ -63,7 +66,7 @@ public struct SupportBundleCollector: Sendable {
         to directory: String, history: String? = nil, progress: (CollectProgress) -> Void = { _ in }
     ) throws -> CollectResult {
         let transport = kubectl.transport
-        let mkdir = try transport.run(CommandSpec(argv: ["mkdir", "-p", directory]), output: nil)
+        let mkdir = try output.run(CommandSpec(argv: ["mkdir", "-p", directory]), output: nil)
         guard mkdir.succeeded else { throw CollectError.cannotCreate(directory: directory, stderr: mkdir.stderr) }
 
         var failures: [String] = []
@@ -104,9 +107,9 @@ public struct SupportBundleCollector: Sendable {
         var files: [String] = []
         let meta = FileMeta(mode: 0o600, uid: getuid(), gid: getgid())
         if steps.contains(where: { $0.file.hasPrefix("logs/") }) {
-            _ = try transport.run(CommandSpec(argv: ["mkdir", "-p", directory + "/logs"]), output: nil)
+            _ = try output.run(CommandSpec(argv: ["mkdir", "-p", directory + "/logs"]), output: nil)
         }
-        _ = try transport.run(CommandSpec(argv: ["mkdir", "-p", directory + "/versions"]), output: nil)
+        _ = try output.run(CommandSpec(argv: ["mkdir", "-p", directory + "/versions"]), output: nil)
         for (offset, step) in steps.enumerated() {
             let argv = step.kubectlArguments.map { kubectl.argv($0) } ?? step.argv
             progress(CollectProgress(index: offset + 1, total: total, file: step.file, command: argv.joined(separator: " ")))
@@ -124,19 +127,19 @@ public struct SupportBundleCollector: Sendable {
                 failures.append("\(step.file): \(error.localizedDescription)")
                 body = "# \(argv.joined(separator: " ")) could not run: \(error.localizedDescription)\n"
             }
-            try transport.write(directory + "/" + step.file, data: Data(SecretMasker.apply(body).utf8), meta: meta)
+            try output.write(directory + "/" + step.file, data: Data(SecretMasker.apply(body).utf8), meta: meta)
             files.append(step.file)
         }
         if let history {
             progress(CollectProgress(index: total, total: total, file: "bkfix-history.txt", command: "bkfix history"))
-            try transport.write(directory + "/bkfix-history.txt", data: Data(SecretMasker.apply(history).utf8), meta: meta)
+            try output.write(directory + "/bkfix-history.txt", data: Data(SecretMasker.apply(history).utf8), meta: meta)
             files.append("bkfix-history.txt")
         }
         let parent = (directory as NSString).deletingLastPathComponent
         let name = (directory as NSString).lastPathComponent
         let archive = directory + ".tar.gz"
         let tar = ["tar", "-czf", archive, "-C", parent.isEmpty ? "." : parent, name]
-        let packed = try transport.run(CommandSpec(argv: tar, timeout: 300), output: nil)
+        let packed = try output.run(CommandSpec(argv: tar, timeout: 300), output: nil)
         guard packed.succeeded else { throw CollectError.archiveFailed(argv: tar, exitCode: packed.exitCode, stderr: packed.stderr) }
         return CollectResult(directory: directory, files: files, archive: archive, failures: failures)
     }

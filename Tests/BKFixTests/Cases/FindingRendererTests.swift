@@ -17,11 +17,16 @@ import Testing
     }
 
     @Test func missingPlaybookSaysNoPlaybookYetInBothLanguages() {
-        #expect(FindingRenderer.render(findings, language: .en, availablePlaybooks: []).contains("hub-hosts (no playbook yet)"))
+        #expect(FindingRenderer.render(findings, language: .en, playbookParams: [:]).contains("hub-hosts (no playbook yet)"))
         let zh = Diagnoser(catalog: CatalogFixture.catalog, language: .zh).diagnose(text: "bash: helmfile: command not found")
-        let text = FindingRenderer.render(zh, language: .zh, availablePlaybooks: ["hub-hosts"])
+        let text = FindingRenderer.render(zh, language: .zh, playbookParams: ["hub-hosts": ["ip"]])
         #expect(text.contains("fix-path （该 playbook 尚未提供）"))
         #expect(text.contains("第 1 行"))
+    }
+
+    @Test func onlyParamsThePlaybookTakesGoOnItsCommandLine() {
+        let text = FindingRenderer.render(findings, language: .en, playbookParams: ["hub-hosts": ["ip", "version"]])
+        #expect(text.contains("bkfix plan hub-hosts -p version=1.2.3\n"))
     }
 
     @Test func noFindingsSaySoAndJSONHasAnEmptyList() throws {

@@ -1,0 +1,90 @@
+import ArgumentParser
+import BKFix
+import Foundation
+
+/// Options that say where the case catalogue and the cluster are; shared by diagnose, fix and collect.
+struct ClusterOptions: ParsableArguments {
+    @Option(help: "Case folder (default: the built-in cases/).")
+    var cases: String?
+
+    @Option(name: .customLong("namespace"), help: "Namespace to inspect with --live (repeatable; default: the BlueKing ones).")
+    var namespaces: [String] = []
+
+    @Option(help: "kubectl context to use.")
+    var context: String?
+
+    @Option(help: "kubeconfig for kubectl (passed as KUBECONFIG).")
+    var kubeconfig: String?
+
+    func catalog(_ global: GlobalOptions) throws -> CaseCatalog { try Self.catalog(cases: cases, global) }
+
+    /// The catalogue in `cases` (or the built-in `cases/`), with every rule compiled.
+    static func catalog(cases: String?, _ global: GlobalOptions) throws -> CaseCatalog {
+        let dir = cases.map(global.absolute) ?? Home.casesDir(environment: global.environment)
+        return try CaseCatalog.load(directory: URL(fileURLWithPath: dir))
+    }
+
+    func kubectl(_ session: Session, _ global: GlobalOptions) -> KubectlClient {
+        KubectlClient(transport: session.hosts.control, context: context, kubeconfig: kubeconfig.map(global.absolute))
+    }
+}
+
+/// Reads the text input of diagnose/fix: a file, `-` for stdin, or stdin when it is piped.
+enum DiagnosisInput {
+    static func findings(
+        file: String?, live: Bool, diagnoser: Diagnoser, global: GlobalOptions
+    ) throws -> [Finding] {
+        if let file, file != "-" { return try diagnoser.diagnose(path: global.absolute(file)) }
+        if file == "-" || (!live && isatty(STDIN_FILENO) != 1) {
+            return try diagnoser.diagnose(handle: FileHandle.standardInput)
+        }
+        if !live { throw DiagnoseError.noInput }
+        return []
+    }
+
+    /// Each playbook that loads, with the params it takes (for "no playbook yet" and the suggested command line).
+    static func playbookParams(_ session: Session) -> [String: Set<String>] {
+        var out: [String: Set<String>] = [:]
+        for playbook in session.library.loadAll().playbooks { out[playbook.id] = Set(playbook.params.map(\.name)) }
+        return out
+    }
+}
+
+/// `bkfix diagnose [FILE|-] [--live]`: which known case is this, with evidence, explanation and the playbook to run.
+struct DiagnoseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diagnose", abstract: "Match error text and/or the live cluster against the known cases.")
+
+    @Argument(help: "A log file, or - for standard input (read from a pipe when omitted).")
+    var file: String?
+
+    @Flag(help: "Also inspect the cluster through kubectl (pods that are not Ready).")
+    var live = false
+
+    @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let console = Console(options: global)
+        try console.run {
+            let session = global.session()
+            let catalog = try cluster.catalog(global)
+            var findings = try DiagnosisInput.findings(
+                file: file, live: live, diagnoser: Diagnoser(catalog: catalog, language: console.lang), global: global)
+            if live {
+                let diagnoser = LiveDiagnoser(catalog: catalog, kubectl: cluster.kubectl(session, global), language: console.lang)
+                findings = try diagnoser.diagnose(
+                    namespaces: cluster.namespaces.isEmpty ? nil : cluster.namespaces, combining: findings)
+            }
+            if global.json {
+                console.json(FindingRenderer.jsonObject(findings))
+            } else {
+                console.out(
+                    FindingRenderer.render(
+                        findings, language: console.lang, color: global.color,
+                        playbookParams: DiagnosisInput.playbookParams(session)))
+            }
+            return .ok
+        }
+    }
+}
