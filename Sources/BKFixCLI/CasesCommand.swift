@@ -32,7 +32,9 @@ struct CasesListCommand: ParsableCommand {
                 let width = catalog.cases.map(\.id.count).max() ?? 0
                 for c in catalog.cases {
                     let fix = c.playbooks.isEmpty ? "-" : c.playbooks.joined(separator: ", ")
-                    console.out(c.id.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.title.text(console.lang) + "  [\(fix)]\n")
+                    console.out(
+                        c.id.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.title.text(console.lang)
+                            + "  [\(fix)]\n")
                 }
             }
             return .ok
@@ -42,7 +44,8 @@ struct CasesListCommand: ParsableCommand {
 
 /// `bkfix cases show ID`.
 struct CasesShowCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one case: texts, rules, playbooks.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one case: texts, rules, playbooks.")
 
     @Argument(help: "Case id (see `bkfix cases`).")
     var id: String
@@ -57,19 +60,24 @@ struct CasesShowCommand: ParsableCommand {
         try console.run {
             let catalog = try ClusterOptions.catalog(cases: cases, global)
             guard let c = catalog.definition(id) else {
-                throw DiagnoseError.unknownCase(id: id, suggestions: PlaybookLibrary.suggestions(for: id, among: catalog.cases.map(\.id)))
+                throw DiagnoseError.unknownCase(
+                    id: id, suggestions: PlaybookLibrary.suggestions(for: id, among: catalog.cases.map(\.id)))
             }
             let lang = console.lang
             if global.json {
                 console.json([
                     "id": c.id, "title": c.title.text(lang), "explanation": c.explanation.text(lang),
                     "next": c.nextStep.text(lang), "playbooks": c.playbooks, "cluster": c.clusterRules,
-                    "rules": c.textRules.map { ["regex": $0.pattern, "weight": $0.weight, "supporting": $0.supporting] as [String: Any] },
+                    "rules": c.textRules.map {
+                        ["regex": $0.pattern, "weight": $0.weight, "supporting": $0.supporting] as [String: Any]
+                    },
                 ])
             } else {
                 var out = "\(c.id): \(c.title.text(lang))\n\n\(c.explanation.text(lang))\n\n"
                 out += (lang == .zh ? "下一步" : "next") + ": \(c.nextStep.text(lang))\n"
-                out += (lang == .zh ? "修复" : "fix") + ": " + (c.playbooks.isEmpty ? "-" : c.playbooks.joined(separator: ", ")) + "\n"
+                out +=
+                    (lang == .zh ? "修复" : "fix") + ": "
+                    + (c.playbooks.isEmpty ? "-" : c.playbooks.joined(separator: ", ")) + "\n"
                 out += (lang == .zh ? "文本规则" : "text rules") + ":\n"
                 for rule in c.textRules {
                     out += "  \(rule.supporting ? "+" : "*") \(rule.pattern)  (\(rule.weight))\n"

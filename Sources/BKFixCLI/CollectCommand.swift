@@ -5,7 +5,8 @@ import Foundation
 /// `bkfix collect --out DIR`: the bundle BlueKing support asks for, secrets masked, as a folder and a tar.gz.
 struct CollectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "collect", abstract: "Gather pods, describe, logs, helm list and versions for support (secrets masked).")
+        commandName: "collect",
+        abstract: "Gather pods, describe, logs, helm list and versions for support (secrets masked).")
 
     @Option(help: "Folder to create for the bundle; DIR.tar.gz is written next to it.")
     var out: String

@@ -7,7 +7,9 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Case folder (default: the built-in cases/).")
     var cases: String?
 
-    @Option(name: .customLong("namespace"), help: "Namespace to inspect with --live (repeatable; default: the BlueKing ones).")
+    @Option(
+        name: .customLong("namespace"),
+        help: "Namespace to inspect with --live (repeatable; default: the BlueKing ones).")
     var namespaces: [String] = []
 
     @Option(help: "kubectl context to use.")
@@ -72,7 +74,8 @@ struct DiagnoseCommand: ParsableCommand {
             var findings = try DiagnosisInput.findings(
                 file: file, live: live, diagnoser: Diagnoser(catalog: catalog, language: console.lang), global: global)
             if live {
-                let diagnoser = LiveDiagnoser(catalog: catalog, kubectl: cluster.kubectl(session, global), language: console.lang)
+                let diagnoser = LiveDiagnoser(
+                    catalog: catalog, kubectl: cluster.kubectl(session, global), language: console.lang)
                 findings = try diagnoser.diagnose(
                     namespaces: cluster.namespaces.isEmpty ? nil : cluster.namespaces, combining: findings)
             }

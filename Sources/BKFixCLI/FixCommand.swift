@@ -34,13 +34,16 @@ struct FixCommand: ParsableCommand {
             var findings = try DiagnosisInput.findings(
                 file: file, live: live, diagnoser: Diagnoser(catalog: catalog, language: console.lang), global: global)
             if live {
-                findings = try LiveDiagnoser(catalog: catalog, kubectl: cluster.kubectl(session, global), language: console.lang)
-                    .diagnose(namespaces: cluster.namespaces.isEmpty ? nil : cluster.namespaces, combining: findings)
+                findings = try LiveDiagnoser(
+                    catalog: catalog, kubectl: cluster.kubectl(session, global), language: console.lang
+                )
+                .diagnose(namespaces: cluster.namespaces.isEmpty ? nil : cluster.namespaces, combining: findings)
             }
             let known = DiagnosisInput.playbookParams(session)
             let available = Set(known.keys)
             if !global.json {
-                console.err(FindingRenderer.render(findings, language: console.lang, color: false, playbookParams: known))
+                console.err(
+                    FindingRenderer.render(findings, language: console.lang, color: false, playbookParams: known))
             }
             let fixable = findings.filter { f in f.playbooks.contains { available.contains($0) } }
             let chosen: Finding
@@ -50,7 +53,8 @@ struct FixCommand: ParsableCommand {
                 }
                 chosen = f
             } else if let top = fixable.first {
-                chosen = fixable.count > 1 && !yes && !global.json && isatty(STDIN_FILENO) == 1 ? ask(fixable, console) : top
+                chosen =
+                    fixable.count > 1 && !yes && !global.json && isatty(STDIN_FILENO) == 1 ? ask(fixable, console) : top
             } else {
                 if global.json {
                     var doc = FindingRenderer.jsonObject(findings)
@@ -63,9 +67,12 @@ struct FixCommand: ParsableCommand {
                 return .ok
             }
             let playbook = chosen.playbooks.first { available.contains($0) }!
-            if !global.json { console.err(Messages.format(Self.planning, console.lang, playbook, chosen.caseID) + "\n") }
+            if !global.json {
+                console.err(Messages.format(Self.planning, console.lang, playbook, chosen.caseID) + "\n")
+            }
             let plan = try session.plan(playbook: playbook, assignments: params, derived: chosen.params)
-            return try RunPresenter(console: console, session: session).execute(plan, yes: yes, kind: .apply, rollbackOf: nil)
+            return try RunPresenter(console: console, session: session).execute(
+                plan, yes: yes, kind: .apply, rollbackOf: nil)
         }
     }
 
@@ -76,7 +83,9 @@ struct FixCommand: ParsableCommand {
 
     /// Asks which finding to fix; an empty answer takes the first.
     private func ask(_ fixable: [Finding], _ console: Console) -> Finding {
-        for (i, f) in fixable.enumerated() { console.err("  \(i + 1). \(f.caseID) (\(f.playbooks.joined(separator: ", ")))\n") }
+        for (i, f) in fixable.enumerated() {
+            console.err("  \(i + 1). \(f.caseID) (\(f.playbooks.joined(separator: ", ")))\n")
+        }
         console.err(Messages.format(Self.choose, console.lang, String(fixable.count)))
         let answer = readLine()?.trimmingCharacters(in: .whitespaces) ?? ""
         if let n = Int(answer), (1...fixable.count).contains(n) { return fixable[n - 1] }

@@ -61,7 +61,8 @@ public struct CaseCatalog: Sendable {
         let id = try reader.string(root, "id")
         guard id.range(of: #"^[a-z0-9][a-z0-9-]*$"#, options: .regularExpression) != nil else {
             throw CatalogError.invalidField(
-                file: file, line: reader.line(root["id"]), field: "id", problem: "must be lowercase words joined by '-'")
+                file: file, line: reader.line(root["id"]), field: "id", problem: "must be lowercase words joined by '-'"
+            )
         }
         var rules: [TextRule] = []
         for ruleNode in try reader.sequence(root, "rules", required: false) {
@@ -70,8 +71,12 @@ public struct CaseCatalog: Sendable {
         return CaseDefinition(
             id: id, title: try reader.localized(root, "title"), explanation: try reader.localized(root, "explanation"),
             nextStep: try reader.localized(root, "next"),
-            playbooks: try reader.sequence(root, "playbooks", required: false).map { try reader.scalar($0, "playbooks") },
-            clusterRules: try reader.sequence(root, "cluster", required: false).map { try reader.scalar($0, "cluster") },
+            playbooks: try reader.sequence(root, "playbooks", required: false).map {
+                try reader.scalar($0, "playbooks")
+            },
+            clusterRules: try reader.sequence(root, "cluster", required: false).map {
+                try reader.scalar($0, "cluster")
+            },
             textRules: rules, source: file)
     }
 
@@ -92,13 +97,16 @@ private struct NodeReader {
     func line(_ node: Node?) -> Int { node?.mark?.line ?? 1 }
 
     func string(_ parent: Node, _ key: String) throws -> String {
-        guard let node = parent[key] else { throw CatalogError.missingField(file: file, line: line(parent), field: key) }
+        guard let node = parent[key] else {
+            throw CatalogError.missingField(file: file, line: line(parent), field: key)
+        }
         return try scalar(node, key)
     }
 
     func scalar(_ node: Node, _ field: String) throws -> String {
         guard let s = node.scalar?.string, !s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw CatalogError.invalidField(file: file, line: line(node), field: field, problem: "must be a non-empty text")
+            throw CatalogError.invalidField(
+                file: file, line: line(node), field: field, problem: "must be a non-empty text")
         }
         return s.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -115,7 +123,9 @@ private struct NodeReader {
     }
 
     func localized(_ parent: Node, _ key: String) throws -> Localized {
-        guard let node = parent[key] else { throw CatalogError.missingField(file: file, line: line(parent), field: key) }
+        guard let node = parent[key] else {
+            throw CatalogError.missingField(file: file, line: line(parent), field: key)
+        }
         guard node.mapping != nil else {
             throw CatalogError.invalidField(file: file, line: line(node), field: key, problem: "must have zh: and en:")
         }
@@ -124,7 +134,8 @@ private struct NodeReader {
 
     func rule(_ node: Node) throws -> TextRule {
         guard node.mapping != nil else {
-            throw CatalogError.invalidField(file: file, line: line(node), field: "rules", problem: "items must be mappings")
+            throw CatalogError.invalidField(
+                file: file, line: line(node), field: "rules", problem: "items must be mappings")
         }
         let pattern = try string(node, "regex")
         let patternLine = line(node["regex"])
@@ -139,7 +150,8 @@ private struct NodeReader {
         var supporting = false
         if let s = node["supporting"] {
             guard let value = s.bool else {
-                throw CatalogError.invalidField(file: file, line: line(s), field: "supporting", problem: "must be true or false")
+                throw CatalogError.invalidField(
+                    file: file, line: line(s), field: "supporting", problem: "must be true or false")
             }
             supporting = value
         }
@@ -147,7 +159,8 @@ private struct NodeReader {
         do {
             regex = try NSRegularExpression(pattern: pattern)
         } catch {
-            throw CatalogError.badRegex(file: file, line: patternLine, pattern: pattern, problem: error.localizedDescription)
+            throw CatalogError.badRegex(
+                file: file, line: patternLine, pattern: pattern, problem: error.localizedDescription)
         }
         var anyLiterals: [[UInt8]] = []
         if let given = node["literal"] {

@@ -57,4 +57,6 @@ public struct TextRule: @unchecked Sendable {
 }
 
 /// The param names a text rule may capture: those the playbooks take, plus `image` for diagnosis-only reports.
-public let derivableParamNames: Set<String> = ["release", "namespace", "chart", "version", "node", "pod", "component", "image"]
+public let derivableParamNames: Set<String> = [
+    "release", "namespace", "chart", "version", "node", "pod", "component", "image",
+]

@@ -10,11 +10,15 @@ public enum DiagnoseError: LocalizedError, Equatable {
     public var errorDescription: String? {
         switch self {
         case .unreadable(let path, let problem): return "cannot read \(path): \(problem)"
-        case .noInput: return "nothing to diagnose: give a log FILE, - for standard input (or pipe into bkfix), or --live"
+        case .noInput:
+            return "nothing to diagnose: give a log FILE, - for standard input (or pipe into bkfix), or --live"
         case .unknownCase(let id, let suggestions):
-            return "no case '\(id)'" + (suggestions.isEmpty ? "; see `bkfix cases`" : "; did you mean \(suggestions.joined(separator: ", "))?")
+            return "no case '\(id)'"
+                + (suggestions.isEmpty
+                    ? "; see `bkfix cases`" : "; did you mean \(suggestions.joined(separator: ", "))?")
         case .noFixableFinding(let id, let found):
-            return "no finding of case '\(id)' with a playbook; found: " + (found.isEmpty ? "nothing" : found.joined(separator: ", "))
+            return "no finding of case '\(id)' with a playbook; found: "
+                + (found.isEmpty ? "nothing" : found.joined(separator: ", "))
         }
     }
 }
@@ -95,7 +99,8 @@ struct LineScanner {
     init(rules: [ScanRule]) {
         self.rules = rules
         // Each rule's key: its longest required literal, else its any-of literals.
-        self.index = LiteralIndex(keys: rules.map { $0.rule.requiredLiterals.first.map { [$0] } ?? $0.rule.anyLiterals })
+        self.index = LiteralIndex(
+            keys: rules.map { $0.rule.requiredLiterals.first.map { [$0] } ?? $0.rule.anyLiterals })
         self.hits = Array(repeating: false, count: rules.count)
     }
 
@@ -112,7 +117,8 @@ struct LineScanner {
         for line in fact.split(separator: "\n") {
             for (scanRule, params, text) in matches(TextNormalizer.normalize(bytes: Array(line.utf8))) {
                 record(
-                    scanRule, line: nil, text: "\(label): \(text)", params: params.merging(context) { captured, _ in captured },
+                    scanRule, line: nil, text: "\(label): \(text)",
+                    params: params.merging(context) { captured, _ in captured },
                     group: group)
             }
         }
@@ -136,7 +142,9 @@ struct LineScanner {
         }
     }
 
-    private mutating func record(_ scanRule: ScanRule, line: Int?, text: String, params: [String: String], group: String) {
+    private mutating func record(
+        _ scanRule: ScanRule, line: Int?, text: String, params: [String: String], group: String
+    ) {
         if scanRule.rule.supporting {
             collector.supporting(
                 case: scanRule.caseID, group: group, rule: scanRule.key, weight: scanRule.rule.weight, line: line,

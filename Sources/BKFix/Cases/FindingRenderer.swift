@@ -14,7 +14,9 @@ public enum FindingRenderer {
     static let noPlaybookYet = Localized(zh: "（该 playbook 尚未提供）", en: "(no playbook yet)")
 
     /// Every message of the renderer, for the test that both languages exist.
-    static let allMessages = [noMatch, confidence, evidence, line, cluster, why, next, fix, diagnosisOnly, noPlaybookYet]
+    static let allMessages = [
+        noMatch, confidence, evidence, line, cluster, why, next, fix, diagnosisOnly, noPlaybookYet,
+    ]
 
     /// The findings as text. `playbookParams` (when known) maps each existing playbook to the params it takes:
     /// a suggested playbook missing from it says "no playbook yet", and only params it takes go on its command line.
@@ -30,7 +32,8 @@ public enum FindingRenderer {
             out += "  (\(confidence.text(language)) \(String(format: "%.2f", finding.confidence)))\n"
             out += "   \(evidence.text(language)):\n"
             for item in finding.evidence {
-                let place = item.line.map { line.text(language).replacingOccurrences(of: "%@", with: String($0)) }
+                let place =
+                    item.line.map { line.text(language).replacingOccurrences(of: "%@", with: String($0)) }
                     ?? cluster.text(language)
                 out += "     " + dim(place + ":") + " \(item.text)\n"
             }
@@ -46,7 +49,9 @@ public enum FindingRenderer {
                 } else {
                     let params = finding.params.keys.sorted().filter { accepted??.contains($0) ?? true }
                         .map { "-p \($0)=\(finding.params[$0]!)" }.joined(separator: " ")
-                    out += "   \(fix.text(language)): " + bold("bkfix plan \(playbook)" + (params.isEmpty ? "" : " \(params)")) + "\n"
+                    out +=
+                        "   \(fix.text(language)): "
+                        + bold("bkfix plan \(playbook)" + (params.isEmpty ? "" : " \(params)")) + "\n"
                 }
             }
             out += "\n"

@@ -46,7 +46,9 @@ struct LiteralIndex {
                 let bigram = UInt16(base[position]) | UInt16(base[position + 1]) << 8
                 guard bits[Int(bigram) >> 6] & (1 << UInt64(bigram & 63)) != 0 else { continue }
                 for entry in entries[bigram]! where entry.literal.count <= line.count - position {
-                    let same = entry.literal.withUnsafeBufferPointer { memcmp(base + position, $0.baseAddress!, $0.count) == 0 }
+                    let same = entry.literal.withUnsafeBufferPointer {
+                        memcmp(base + position, $0.baseAddress!, $0.count) == 0
+                    }
                     if same { for rule in entry.rules { hits[rule] = true } }
                 }
             }

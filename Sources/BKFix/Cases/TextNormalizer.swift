@@ -16,7 +16,9 @@ public enum TextNormalizer {
         var out = line
         if has(out, 0x1B) { out = stripANSI(out) }
         if has(out, 0x0D) { out = afterCarriageReturns(out) }
-        guard let first = out.first, first == 0x2B || first == 0x5B || isDigit(first) || first == 0x20 else { return out }
+        guard let first = out.first, first == 0x2B || first == 0x5B || isDigit(first) || first == 0x20 else {
+            return out
+        }
         var start = 0
         for _ in 0..<3 {
             let before = start

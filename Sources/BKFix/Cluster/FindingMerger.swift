@@ -19,14 +19,17 @@ public enum FindingMerger {
         for var finding in text {
             if finding.caseID == "release-timeout", let release = finding.params["release"] {
                 for pod in live where pod.params["release"] == release {
-                    finding.evidence.append(Evidence(line: nil, text: "\(pod.caseID): \(pod.evidence.first?.text ?? release)"))
+                    finding.evidence.append(
+                        Evidence(line: nil, text: "\(pod.caseID): \(pod.evidence.first?.text ?? release)"))
                 }
             }
             if let same = merged.firstIndex(where: {
-                $0.caseID == finding.caseID && ($0.params["release"] == nil || finding.params["release"] == nil
-                    || $0.params["release"] == finding.params["release"])
+                $0.caseID == finding.caseID
+                    && ($0.params["release"] == nil || finding.params["release"] == nil
+                        || $0.params["release"] == finding.params["release"])
             }) {
-                merged[same].evidence = finding.evidence + merged[same].evidence.filter { !finding.evidence.contains($0) }
+                merged[same].evidence =
+                    finding.evidence + merged[same].evidence.filter { !finding.evidence.contains($0) }
                 merged[same].params.merge(finding.params) { live, _ in live }
                 merged[same].confidence = Finding.rounded(1 - (1 - merged[same].confidence) * (1 - finding.confidence))
             } else {
@@ -34,7 +37,8 @@ public enum FindingMerger {
             }
         }
         return merged.enumerated().sorted {
-            $0.element.confidence != $1.element.confidence ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
+            $0.element.confidence != $1.element.confidence
+                ? $0.element.confidence > $1.element.confidence : $0.offset < $1.offset
         }.map(\.element)
     }
 }

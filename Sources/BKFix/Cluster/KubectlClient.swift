@@ -12,7 +12,8 @@ public enum KubectlError: LocalizedError, Equatable {
             let detail = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
             return "\(argv.joined(separator: " ")) exited with status \(code)" + (detail.isEmpty ? "" : ": \(detail)")
         case .timedOut(let argv, let seconds):
-            return "\(argv.joined(separator: " ")) did not finish within \(Int(seconds)) s; check that the cluster is reachable"
+            return
+                "\(argv.joined(separator: " ")) did not finish within \(Int(seconds)) s; check that the cluster is reachable"
         case .undecodable(let argv, let problem):
             return "could not read the output of \(argv.joined(separator: " ")): \(problem)"
         }

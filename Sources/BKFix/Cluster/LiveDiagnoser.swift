@@ -4,7 +4,9 @@ import Foundation
 /// following Pending pods to their PVCs and StorageClasses and CrashLoopBackOff pods to their previous logs.
 public struct LiveDiagnoser: Sendable {
     /// The namespaces BlueKing installs into; used when none are given.
-    public static let defaultNamespaces = ["blueking", "bcs-system", "bkmonitor-operator", "ingress-nginx", "kube-system"]
+    public static let defaultNamespaces = [
+        "blueking", "bcs-system", "bkmonitor-operator", "ingress-nginx", "kube-system",
+    ]
 
     public let catalog: CaseCatalog
     public let kubectl: KubectlClient
@@ -25,7 +27,8 @@ public struct LiveDiagnoser: Sendable {
     public func diagnose(namespaces: [String]? = nil, combining textFindings: [Finding] = []) throws -> [Finding] {
         let wanted = Set(namespaces ?? Self.defaultNamespaces)
         let pods = try kubectl.pods(namespaces: wanted).filter(\.isNotReady)
-        let session = LiveSession(kubectl: kubectl, scanner: LineScanner(rules: Diagnoser(catalog: catalog).compiledRules()))
+        let session = LiveSession(
+            kubectl: kubectl, scanner: LineScanner(rules: Diagnoser(catalog: catalog).compiledRules()))
         for pod in pods { try classify(pod, in: session) }
         let live = session.scanner.collector.findings(catalog: catalog, language: language)
         return FindingMerger.combine(text: textFindings, live: live)
@@ -38,7 +41,8 @@ public struct LiveDiagnoser: Sendable {
         if let release = pod.release { params["release"] = release }
         if let component = pod.component { params["component"] = component }
         let group = pod.release ?? label
-        let status = "\(pod.phase) \(pod.readyCount)/\(pod.containers.count), restarts \(pod.restarts)"
+        let status =
+            "\(pod.phase) \(pod.readyCount)/\(pod.containers.count), restarts \(pod.restarts)"
             + (pod.waitingReason.map { ", \($0)" } ?? "")
         func report(_ id: String, weight: Double, _ text: String = "") {
             session.scanner.collector.primary(
@@ -86,8 +90,10 @@ public struct LiveDiagnoser: Sendable {
         let events = try session.events(namespace: pod.namespace).filter {
             $0.involvedObject.kind == "Pod" && $0.involvedObject.name == pod.name
         }
-        if pod.schedulingMessage == nil, ["ContainerCreating", "PodInitializing", ""].contains(pod.waitingReason ?? ""),
-            let pull = events.last(where: { $0.reason == "Pulling" }), !events.contains(where: { $0.reason == "Pulled" })
+        if pod.schedulingMessage == nil,
+            ["ContainerCreating", "PodInitializing", ""].contains(pod.waitingReason ?? ""),
+            let pull = events.last(where: { $0.reason == "Pulling" }),
+            !events.contains(where: { $0.reason == "Pulled" })
         {
             let message = pull.message ?? "Pulling image"
             scan(message, "\(label) event")
@@ -103,7 +109,10 @@ public struct LiveDiagnoser: Sendable {
         let claims = try session.claims()
         for claimName in pod.claims {
             let pvcLabel = "pvc \(pod.namespace)/\(claimName)"
-            guard let claim = claims.first(where: { $0.metadata.name == claimName && $0.metadata.namespace == pod.namespace })
+            guard
+                let claim = claims.first(where: {
+                    $0.metadata.name == claimName && $0.metadata.namespace == pod.namespace
+                })
             else {
                 report("pvc-unbound", 0.7, "\(pvcLabel) does not exist")
                 continue
@@ -115,7 +124,10 @@ public struct LiveDiagnoser: Sendable {
             }
             let className = claim.spec?.storageClassName ?? ""
             if className.isEmpty, try session.storageClasses().isEmpty {
-                report("no-storage-class", 0.9, "\(pvcLabel) is \(claim.status?.phase ?? "Pending"), names no StorageClass and `kubectl get sc` is empty")
+                report(
+                    "no-storage-class", 0.9,
+                    "\(pvcLabel) is \(claim.status?.phase ?? "Pending"), names no StorageClass and `kubectl get sc` is empty"
+                )
             }
         }
     }

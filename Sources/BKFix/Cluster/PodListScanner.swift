@@ -72,7 +72,11 @@ public enum PodListScanner {
                     try cursor.members { cursor, key in
                         guard key.equals("persistentVolumeClaim") else { return try cursor.skipValue() }
                         try cursor.members { cursor, key in
-                            if key.equals("claimName") { pod.claims.append(try cursor.string()) } else { try cursor.skipValue() }
+                            if key.equals("claimName") {
+                                pod.claims.append(try cursor.string())
+                            } else {
+                                try cursor.skipValue()
+                            }
                         }
                     }
                 }
@@ -85,7 +89,9 @@ public enum PodListScanner {
                     try cursor.elements { cursor in pod.containers.append(try readContainer(&cursor)) }
                 } else if key.equals("conditions") {
                     try cursor.elements { cursor in
-                        var type = "", status = "", message: String?
+                        var type = ""
+                        var status = ""
+                        var message: String?
                         try cursor.members { cursor, key in
                             if key.equals("type") {
                                 type = try cursor.string()

@@ -49,7 +49,9 @@ public struct ContainerSummary: Sendable, Equatable {
     public var waitingReason: String?
     public var waitingMessage: String?
 
-    public init(name: String, ready: Bool, restartCount: Int, waitingReason: String? = nil, waitingMessage: String? = nil) {
+    public init(
+        name: String, ready: Bool, restartCount: Int, waitingReason: String? = nil, waitingMessage: String? = nil
+    ) {
         self.name = name
         self.ready = ready
         self.restartCount = restartCount

@@ -5,7 +5,9 @@ public enum SecretMasker {
     public static let mask = "******"
 
     private static let keyed = try! NSRegularExpression(
-        pattern: #"(?i)((?:[A-Za-z0-9_.-]*(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key|private[_-]?key)[A-Za-z0-9_.-]*)["']?\s*[:=]\s*)(["']?)(?!<)(?!\*{6})([^\s"',;}]+)"#)
+        pattern:
+            #"(?i)((?:[A-Za-z0-9_.-]*(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key|private[_-]?key)[A-Za-z0-9_.-]*)["']?\s*[:=]\s*)(["']?)(?!<)(?!\*{6})([^\s"',;}]+)"#
+    )
     private static let flag = try! NSRegularExpression(
         pattern: #"(?i)(--[a-z-]*(?:password|token|secret)[a-z-]*[ =])(?!\*{6})(\S+)"#)
     private static let userinfo = try! NSRegularExpression(pattern: #"(://[^/\s:@]+:)([^@\s/]+)(@)"#)

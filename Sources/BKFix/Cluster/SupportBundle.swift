@@ -33,7 +33,8 @@ public enum CollectError: LocalizedError, Equatable {
         case .cannotCreate(let dir, let stderr):
             return "cannot create the bundle folder \(dir): \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
         case .archiveFailed(let argv, let code, let stderr):
-            return "\(argv.joined(separator: " ")) exited with status \(code): \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
+            return
+                "\(argv.joined(separator: " ")) exited with status \(code): \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
         }
     }
 }
@@ -84,11 +85,14 @@ public struct SupportBundleCollector: Sendable {
             Step(file: "nodes.txt", argv: [], kubectlArguments: ["get", "nodes", "-o", "wide"]),
         ]
         for pod in pods where pod.isNotReady {
-            for container in pod.containers.isEmpty ? [ContainerSummary(name: "", ready: false, restartCount: 0)] : pod.containers {
+            for container in pod.containers.isEmpty
+                ? [ContainerSummary(name: "", ready: false, restartCount: 0)] : pod.containers
+            {
                 var arguments = ["logs", "-n", pod.namespace, pod.name, "--tail", String(logTail)]
                 if !container.name.isEmpty { arguments += ["-c", container.name] }
                 let suffix = container.name.isEmpty ? "" : "_\(container.name)"
-                steps.append(Step(file: "logs/\(pod.namespace)_\(pod.name)\(suffix).log", argv: [], kubectlArguments: arguments))
+                steps.append(
+                    Step(file: "logs/\(pod.namespace)_\(pod.name)\(suffix).log", argv: [], kubectlArguments: arguments))
                 if container.restartCount > restartThreshold {
                     steps.append(
                         Step(
@@ -112,16 +116,20 @@ public struct SupportBundleCollector: Sendable {
         _ = try output.run(CommandSpec(argv: ["mkdir", "-p", directory + "/versions"]), output: nil)
         for (offset, step) in steps.enumerated() {
             let argv = step.kubectlArguments.map { kubectl.argv($0) } ?? step.argv
-            progress(CollectProgress(index: offset + 1, total: total, file: step.file, command: argv.joined(separator: " ")))
+            progress(
+                CollectProgress(index: offset + 1, total: total, file: step.file, command: argv.joined(separator: " ")))
             var body: String
-            let environment = step.kubectlArguments != nil ? (kubectl.kubeconfig.map { ["KUBECONFIG": $0] } ?? [:]) : [:]
+            let environment =
+                step.kubectlArguments != nil ? (kubectl.kubeconfig.map { ["KUBECONFIG": $0] } ?? [:]) : [:]
             do {
                 let result = try transport.run(
                     CommandSpec(argv: argv, timeout: kubectl.timeout, environment: environment), output: nil)
                 body = result.stdout
                 if !result.succeeded {
                     failures.append("\(step.file): exit \(result.exitCode)")
-                    body = "# \(argv.joined(separator: " ")) failed with exit status \(result.exitCode)\n" + result.stderr + body
+                    body =
+                        "# \(argv.joined(separator: " ")) failed with exit status \(result.exitCode)\n" + result.stderr
+                        + body
                 }
             } catch {
                 failures.append("\(step.file): \(error.localizedDescription)")
@@ -140,7 +148,9 @@ public struct SupportBundleCollector: Sendable {
         let archive = directory + ".tar.gz"
         let tar = ["tar", "-czf", archive, "-C", parent.isEmpty ? "." : parent, name]
         let packed = try output.run(CommandSpec(argv: tar, timeout: 300), output: nil)
-        guard packed.succeeded else { throw CollectError.archiveFailed(argv: tar, exitCode: packed.exitCode, stderr: packed.stderr) }
+        guard packed.succeeded else {
+            throw CollectError.archiveFailed(argv: tar, exitCode: packed.exitCode, stderr: packed.stderr)
+        }
         return CollectResult(directory: directory, files: files, archive: archive, failures: failures)
     }
 }

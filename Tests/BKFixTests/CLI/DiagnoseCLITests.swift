@@ -117,7 +117,9 @@ import Testing
         answers["logs -n blueking bk-auth-web-5f7c9d-2lq8x --tail 1000 -c main"] = ("waiting for db\n", 0)
         answers["logs -p -n blueking bk-auth-web-5f7c9d-2lq8x --tail 1000 -c main"] = ("token=abcdef123 crashed\n", 0)
         try s.standIn("kubectl", answers: answers)
-        try s.standIn("helm", answers: ["list -A": ("NAME NAMESPACE STATUS\nbk-auth blueking failed\n", 0), "version": ("v3.14.3\n", 0)])
+        try s.standIn(
+            "helm",
+            answers: ["list -A": ("NAME NAMESPACE STATUS\nbk-auth blueking failed\n", 0), "version": ("v3.14.3\n", 0)])
         try s.standIn("helmfile", answers: ["--version": ("helmfile version v0.150.0\n", 0)])
         let out = s.dir.appendingPathComponent("bundle").path
         let r = try await s.bkfix(["collect", "--out", out])
@@ -126,9 +128,11 @@ import Testing
         #expect(r.stderr.contains("[1/"))
         let describe = try String(contentsOfFile: out + "/describe-pods.txt", encoding: .utf8)
         #expect(describe.contains("BK_MYSQL_PASSWORD:  ******") && !describe.contains("Sup3rS3cret!"))
-        let previous = try String(contentsOfFile: out + "/logs/blueking_bk-auth-web-5f7c9d-2lq8x_main.previous.log", encoding: .utf8)
+        let previous = try String(
+            contentsOfFile: out + "/logs/blueking_bk-auth-web-5f7c9d-2lq8x_main.previous.log", encoding: .utf8)
         #expect(previous.contains("token=******"))
-        let tar = try await ProcessHarness.run("/usr/bin/tar", ["-tzf", out + ".tar.gz"], environment: [:], stdin: Data())
+        let tar = try await ProcessHarness.run(
+            "/usr/bin/tar", ["-tzf", out + ".tar.gz"], environment: [:], stdin: Data())
         #expect(tar.status == 0)
         #expect(tar.stdout.contains("bundle/helm-list.txt") && tar.stdout.contains("bundle/versions/helmfile.txt"))
     }
@@ -155,7 +159,8 @@ import Testing
     @Test func fixWithNothingFixableSaysSoAndChangesNothing() async throws {
         let s = try CLISandbox()
         defer { s.cleanup() }
-        let r = try await s.bkfix(["fix", "-", "--yes"], stdin: Data("Error: timed out waiting for the condition\n".utf8))
+        let r = try await s.bkfix(
+            ["fix", "-", "--yes"], stdin: Data("Error: timed out waiting for the condition\n".utf8))
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Nothing bkfix can fix automatically"))
         #expect(!FileManager.default.fileExists(atPath: s.state + "/.git"))

@@ -14,14 +14,18 @@ import Testing
             for text in [c.title, c.explanation, c.nextStep] {
                 #expect(!text.zh.isEmpty && !text.en.isEmpty, "\(c.id) lacks a language")
                 #expect(text.zh != text.en, "\(c.id): zh and en are the same text")
-                #expect(text.zh.unicodeScalars.contains { $0.value >= 0x4E00 && $0.value <= 0x9FFF }, "\(c.id): zh has no Chinese")
+                #expect(
+                    text.zh.unicodeScalars.contains { $0.value >= 0x4E00 && $0.value <= 0x9FFF },
+                    "\(c.id): zh has no Chinese")
             }
         }
     }
 
     @Test func playbooksAreKnownIDsAndEveryCaseHasATextRule() {
         for c in CatalogFixture.catalog.cases {
-            for p in c.playbooks { #expect(CatalogFixture.knownPlaybooks.contains(p), "\(c.id): unknown playbook \(p)") }
+            for p in c.playbooks {
+                #expect(CatalogFixture.knownPlaybooks.contains(p), "\(c.id): unknown playbook \(p)")
+            }
             #expect(c.textRules.contains { !$0.supporting }, "\(c.id) has no primary text rule")
         }
     }
@@ -92,7 +96,10 @@ import Testing
               - regex: 'something bad'
                 weight: 3
             """
-        #expect(throws: CatalogError.invalidField(file: "w.yaml", line: 7, field: "weight", problem: "must be a number between 0 and 1")) {
+        #expect(
+            throws: CatalogError.invalidField(
+                file: "w.yaml", line: 7, field: "weight", problem: "must be a number between 0 and 1")
+        ) {
             try CaseCatalog.parse(yaml: yaml, file: "w.yaml")
         }
     }
@@ -103,7 +110,11 @@ import Testing
         let body = "id: same\ntitle: {zh: 同, en: same}\nexplanation: {zh: 同, en: same}\nnext: {zh: 同, en: same}\n"
         try body.write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
         try body.write(to: dir.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
-        #expect(throws: CatalogError.duplicateID(id: "same", files: [dir.appendingPathComponent("a.yaml").path, dir.appendingPathComponent("b.yaml").path])) {
+        #expect(
+            throws: CatalogError.duplicateID(
+                id: "same",
+                files: [dir.appendingPathComponent("a.yaml").path, dir.appendingPathComponent("b.yaml").path])
+        ) {
             try CaseCatalog.load(directory: dir)
         }
         #expect(throws: CatalogError.unreadableDirectory(dir.appendingPathComponent("nope").path)) {
@@ -113,7 +124,9 @@ import Testing
 
     @Test func literalPrefilterIsDerivedConservatively() {
         let bytes = { (s: [String]) in s.map { Array($0.utf8) } }
-        #expect(RegexLiteral.required(in: #"dial tcp (?<node>\d+):10250: connect"#) == bytes([":10250: connect", "dial tcp "]))
+        #expect(
+            RegexLiteral.required(in: #"dial tcp (?<node>\d+):10250: connect"#)
+                == bytes([":10250: connect", "dial tcp "]))
         #expect(RegexLiteral.required(in: "a|bcdefg") == [])
         #expect(RegexLiteral.required(in: "(?i)timed out") == [])
         #expect(RegexLiteral.required(in: #"registry-1\.docker\.io/v2/.*x"#) == bytes(["registry-1.docker.io/v2/"]))

@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct FindingRendererTests {
     let findings = Diagnoser(catalog: CatalogFixture.catalog, language: .en).diagnose(
-        text: "x\nError: failed to download \"bk-repo\" at version \"1.2.3\"\nError: timed out waiting for the condition")
+        text:
+            "x\nError: failed to download \"bk-repo\" at version \"1.2.3\"\nError: timed out waiting for the condition")
 
     @Test func textShowsEvidenceLinesExplanationAndTheCommandToPlan() {
         let text = FindingRenderer.render(findings, language: .en)
@@ -17,8 +18,11 @@ import Testing
     }
 
     @Test func missingPlaybookSaysNoPlaybookYetInBothLanguages() {
-        #expect(FindingRenderer.render(findings, language: .en, playbookParams: [:]).contains("hub-hosts (no playbook yet)"))
-        let zh = Diagnoser(catalog: CatalogFixture.catalog, language: .zh).diagnose(text: "bash: helmfile: command not found")
+        #expect(
+            FindingRenderer.render(findings, language: .en, playbookParams: [:]).contains("hub-hosts (no playbook yet)")
+        )
+        let zh = Diagnoser(catalog: CatalogFixture.catalog, language: .zh).diagnose(
+            text: "bash: helmfile: command not found")
         let text = FindingRenderer.render(zh, language: .zh, playbookParams: ["hub-hosts": ["ip"]])
         #expect(text.contains("fix-path （该 playbook 尚未提供）"))
         #expect(text.contains("第 1 行"))

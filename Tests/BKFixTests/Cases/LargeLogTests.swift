@@ -23,7 +23,8 @@ import Testing
         let handle = try FileHandle(forWritingTo: url)
         var block = ""
         for i in 0..<2000 {
-            block += "2026-11-26 10:00:\(i % 60) [INFO] \u{1B}[32mhelmfile\u{1B}[0m sync release=bk-\(i) STATUS: deployed, waiting for pods Running 1/1\n"
+            block +=
+                "2026-11-26 10:00:\(i % 60) [INFO] \u{1B}[32mhelmfile\u{1B}[0m sync release=bk-\(i) STATUS: deployed, waiting for pods Running 1/1\n"
         }
         let blockData = Data(block.utf8)
         let blocks = 64 * 1024 * 1024 / blockData.count

@@ -52,7 +52,8 @@ struct TextExpectation: Decodable, Sendable, CustomTestStringConvertible {
         #expect(Set(findings.map(\.caseID)) == ["chart-download-failed", "kubelet-unreachable"])
         let chart = findings.first { $0.caseID == "chart-download-failed" }
         #expect(chart?.params == ["chart": "bk-repo", "version": "1.2.3"])
-        #expect(chart?.evidence == [Evidence(line: 2, text: #"Error: failed to download "bk-repo" at version "1.2.3""#)])
+        #expect(
+            chart?.evidence == [Evidence(line: 2, text: #"Error: failed to download "bk-repo" at version "1.2.3""#)])
         #expect(chart?.playbooks == ["hub-hosts"])
         let kubelet = findings.first { $0.caseID == "kubelet-unreachable" }
         #expect(kubelet?.params["node"] == "10.0.0.5")
@@ -99,7 +100,8 @@ struct TextExpectation: Decodable, Sendable, CustomTestStringConvertible {
 
     @Test func supportingLineAloneReportsNothingAndFarAwayReleaseIsNotBlamed() {
         #expect(diagnoser.diagnose(text: #"Release "bk-x" does not exist. Installing it now."#).isEmpty)
-        let far = [#"Release "ok-one" does not exist. Installing it now."#]
+        let far =
+            [#"Release "ok-one" does not exist. Installing it now."#]
             + Array(repeating: "installing...", count: 40) + ["Error: timed out waiting for the condition"]
         let finding = diagnoser.diagnose(text: far.joined(separator: "\n")).first
         #expect(finding?.caseID == "release-timeout")
@@ -107,7 +109,8 @@ struct TextExpectation: Decodable, Sendable, CustomTestStringConvertible {
     }
 
     @Test func unreadableFileIsATypedError() {
-        #expect(throws: DiagnoseError.unreadable(path: "/nonexistent/x.log", problem: "no such file or no permission")) {
+        #expect(throws: DiagnoseError.unreadable(path: "/nonexistent/x.log", problem: "no such file or no permission"))
+        {
             try diagnoser.diagnose(path: "/nonexistent/x.log")
         }
     }

@@ -30,7 +30,9 @@ final class DiskTransport: Transport, @unchecked Sendable {
 
     func remove(_ path: String) throws { try? FileManager.default.removeItem(atPath: path) }
 
-    func list(_ dir: String) throws -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: dir))?.sorted() ?? [] }
+    func list(_ dir: String) throws -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: dir))?.sorted() ?? []
+    }
 
     func run(_ command: CommandSpec, output: (@Sendable (OutputLine) -> Void)?) throws -> CommandResult {
         guard ["mkdir", "tar"].contains(command.argv.first ?? "") else { return responder(command.argv) }
@@ -43,6 +45,7 @@ final class DiskTransport: Transport, @unchecked Sendable {
         process.waitUntilExit()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         return CommandResult(
-            argv: command.argv, exitCode: process.terminationStatus, stdout: "", stderr: stderr, duration: 0, timedOut: false)
+            argv: command.argv, exitCode: process.terminationStatus, stdout: "", stderr: stderr, duration: 0,
+            timedOut: false)
     }
 }

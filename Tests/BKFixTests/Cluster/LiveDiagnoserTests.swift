@@ -69,16 +69,24 @@ import Testing
 
     @Test func kubectlFailureIsATypedErrorWithArgvAndStderr() {
         let transport = MemoryTransport(responder: { argv in
-            CommandResult(argv: argv, exitCode: 1, stdout: "", stderr: "The connection to the server localhost:8080 was refused\n", duration: 0, timedOut: false)
+            CommandResult(
+                argv: argv, exitCode: 1, stdout: "",
+                stderr: "The connection to the server localhost:8080 was refused\n", duration: 0, timedOut: false)
         })
         let live = LiveDiagnoser(catalog: CatalogFixture.catalog, kubectl: KubectlClient(transport: transport))
-        #expect(throws: KubectlError.failed(argv: ["kubectl", "get", "pods", "-A", "-o", "json"], exitCode: 1, stderr: "The connection to the server localhost:8080 was refused\n")) {
+        #expect(
+            throws: KubectlError.failed(
+                argv: ["kubectl", "get", "pods", "-A", "-o", "json"], exitCode: 1,
+                stderr: "The connection to the server localhost:8080 was refused\n")
+        ) {
             try live.diagnose()
         }
     }
 
     @Test func garbagePodJSONIsReportedNotCrashed() {
-        let transport = MemoryTransport(responder: { argv in RecordedCluster.ok(argv, #"{"items": [{"metadata": {"name": "x""#) })
+        let transport = MemoryTransport(responder: { argv in
+            RecordedCluster.ok(argv, #"{"items": [{"metadata": {"name": "x""#)
+        })
         let live = LiveDiagnoser(catalog: CatalogFixture.catalog, kubectl: KubectlClient(transport: transport))
         #expect(throws: KubectlError.self) { try live.diagnose() }
     }

@@ -46,7 +46,9 @@ import Testing
             #expect(fast.map(\.name) == slow.map(\.metadata.name))
             #expect(fast.map(\.phase) == slow.map(\.status.phase))
             #expect(fast.map(\.labels) == slow.map { $0.metadata.labels ?? [:] })
-            #expect(fast.map(\.restarts) == slow.map { ($0.status.containerStatuses ?? []).map(\.restartCount).reduce(0, +) })
+            #expect(
+                fast.map(\.restarts)
+                    == slow.map { ($0.status.containerStatuses ?? []).map(\.restartCount).reduce(0, +) })
         }
     }
 

@@ -13,13 +13,16 @@ enum RecordedCluster {
         func file(_ name: String, orEmptyList: Bool = true) -> CommandResult {
             let url = dir.appendingPathComponent(name)
             if let data = try? Data(contentsOf: url) { return ok(argv, String(decoding: data, as: UTF8.self)) }
-            return orEmptyList ? ok(argv, #"{"apiVersion": "v1", "items": [], "kind": "List"}"#) : fail(argv, "no \(name)")
+            return orEmptyList
+                ? ok(argv, #"{"apiVersion": "v1", "items": [], "kind": "List"}"#) : fail(argv, "no \(name)")
         }
         var args = argv
         guard args.first == "kubectl" else { return fail(argv, "unexpected command \(argv)") }
         args.removeFirst()
         if let context {
-            guard args.count >= 2, args[0] == "--context", args[1] == context else { return fail(argv, "missing --context") }
+            guard args.count >= 2, args[0] == "--context", args[1] == context else {
+                return fail(argv, "missing --context")
+            }
             args.removeFirst(2)
         }
         switch args {
