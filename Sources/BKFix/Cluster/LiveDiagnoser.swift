@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Diagnoses the live cluster: finds the pods that are not Ready and classifies each into a known case,
 /// following Pending pods to their PVCs and StorageClasses and CrashLoopBackOff pods to their previous logs.
@@ -29,6 +30,7 @@ public struct LiveDiagnoser: Sendable {
         let pods = try kubectl.pods(namespaces: wanted).filter(\.isNotReady)
         let session = LiveSession(
             kubectl: kubectl, scanner: LineScanner(rules: Diagnoser(catalog: catalog).compiledRules()))
+        session.prefetch(pods, logTail: logTail)
         for pod in pods { try classify(pod, in: session) }
         let live = session.scanner.collector.findings(catalog: catalog, language: language)
         return FindingMerger.combine(text: textFindings, live: live)
@@ -67,8 +69,7 @@ public struct LiveDiagnoser: Sendable {
             report("pod-crashloop", weight: 0.8)
             let container = pod.containers.first { $0.waitingReason == "CrashLoopBackOff" }?.name
             do {
-                let log = try kubectl.previousLogs(
-                    namespace: pod.namespace, pod: pod.name, container: container, tail: logTail)
+                let log = try session.previousLogs(pod, container: container, tail: logTail)
                 for line in log.split(separator: "\n").suffix(logTail) {
                     scan(String(line), from: "logs -p \(label)")
                 }
@@ -133,11 +134,14 @@ public struct LiveDiagnoser: Sendable {
     }
 }
 
-/// Caches the cluster reads of one live diagnosis so each is made at most once.
+/// Caches the cluster reads of one live diagnosis so each is made at most once, and makes the per-pod reads
+/// (events per namespace, `logs -p` per crashing pod) concurrently up front: they are process spawns, not CPU.
 private final class LiveSession {
     let kubectl: KubectlClient
     var scanner: LineScanner
     private var eventsByNamespace: [String: [EventList.Event]] = [:]
+    private var prefetchedEvents: [String: Result<[EventList.Event], KubectlError>] = [:]
+    private var prefetchedLogs: [String: Result<String, KubectlError>] = [:]
     private var cachedClaims: [PVCList.Claim]?
     private var cachedClasses: [String]?
 
@@ -146,8 +150,74 @@ private final class LiveSession {
         self.scanner = scanner
     }
 
+    /// Reads, at most `width` at a time, the events and previous logs that classifying `pods` will need.
+    func prefetch(_ pods: [PodSummary], logTail: Int, width: Int = 8) {
+        let needsEvents = Set(
+            pods.filter {
+                $0.phase == "Pending"
+                    || ["ErrImagePull", "ImagePullBackOff", "InvalidImageName"].contains($0.waitingReason ?? "")
+            }
+            .map(\.namespace))
+        let crashing = pods.filter { $0.waitingReason == "CrashLoopBackOff" }
+        let events = Mutex<[String: Result<[EventList.Event], KubectlError>]>([:])
+        let logs = Mutex<[String: Result<String, KubectlError>]>([:])
+        let kubectl = self.kubectl
+        var jobs: [@Sendable () -> Void] = needsEvents.map { namespace in
+            { @Sendable in
+                let result = Self.capture { try kubectl.events(namespace: namespace) }
+                events.withLock { $0[namespace] = result }
+            }
+        }
+        for pod in crashing {
+            let container = pod.containers.first { $0.waitingReason == "CrashLoopBackOff" }?.name
+            jobs.append { @Sendable in
+                let result = Self.capture {
+                    try kubectl.previousLogs(
+                        namespace: pod.namespace, pod: pod.name, container: container, tail: logTail)
+                }
+                logs.withLock { $0[Self.logKey(pod, container)] = result }
+            }
+        }
+        let group = DispatchGroup()
+        let gate = DispatchSemaphore(value: width)
+        for job in jobs {
+            gate.wait()
+            DispatchQueue.global().async(group: group) {
+                job()
+                gate.signal()
+            }
+        }
+        group.wait()
+        prefetchedEvents = events.withLock { $0 }
+        prefetchedLogs = logs.withLock { $0 }
+    }
+
+    private static func capture<T>(_ read: () throws -> T) -> Result<T, KubectlError> {
+        do {
+            return .success(try read())
+        } catch let error as KubectlError {
+            return .failure(error)
+        } catch {
+            return .failure(.failed(argv: ["kubectl"], exitCode: -1, stderr: error.localizedDescription))
+        }
+    }
+
+    private static func logKey(_ pod: PodSummary, _ container: String?) -> String {
+        "\(pod.namespace)/\(pod.name)/\(container ?? "")"
+    }
+
+    func previousLogs(_ pod: PodSummary, container: String?, tail: Int) throws -> String {
+        if let result = prefetchedLogs[Self.logKey(pod, container)] { return try result.get() }
+        return try kubectl.previousLogs(namespace: pod.namespace, pod: pod.name, container: container, tail: tail)
+    }
+
     func events(namespace: String) throws -> [EventList.Event] {
         if let cached = eventsByNamespace[namespace] { return cached }
+        if let result = prefetchedEvents[namespace] {
+            let events = try result.get()
+            eventsByNamespace[namespace] = events
+            return events
+        }
         let events = try kubectl.events(namespace: namespace)
         eventsByNamespace[namespace] = events
         return events
