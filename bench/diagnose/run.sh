@@ -42,7 +42,7 @@ measure() {  # name, command...
   printf "| %-34s | %10s | %9d MiB |\n" "$name" "$wall" $((rss / 1024))
 }
 
-echo "## live: not-Ready pods of $PODS ($(du -m "$OUT/pods-$PODS.json" | cut -f1) MB of kubectl JSON)"
+echo "## live: not-Ready pods of $PODS ($(du -mL "$OUT/pods-$PODS.json" | cut -f1) MB of kubectl JSON)"
 echo "| contender | wall (m:s) | peak RSS |"
 echo "|---|---|---|"
 if $have_cli; then
@@ -65,7 +65,7 @@ if ! $have_cli; then
 fi
 
 echo
-echo "## text: $(du -m "$OUT/log-$LOG_MB.log" | cut -f1) MB log"
+echo "## text: $(du -mL "$OUT/log-$LOG_MB.log" | cut -f1) MB log"
 if $have_cli; then
   echo "| contender | wall (m:s) | peak RSS |"
   echo "|---|---|---|"

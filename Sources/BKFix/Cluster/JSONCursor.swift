@@ -32,8 +32,25 @@ struct JSONCursor {
     @inline(__always) private mutating func skipSpace() {
         while index < bytes.count {
             let b = bytes[index]
-            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { index += 1 } else { return }
+            if b == 0x20 {
+                skipIndentation()
+            } else if b == 0x0A || b == 0x0D || b == 0x09 {
+                index += 1
+            } else {
+                return
+            }
         }
+    }
+
+    /// Skips a run of spaces eight at a time (pretty-printed kubectl JSON is one third indentation).
+    @inline(__always) private mutating func skipIndentation() {
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        while index + 8 <= bytes.count,
+            base.loadUnaligned(fromByteOffset: index, as: UInt64.self) == 0x2020_2020_2020_2020
+        {
+            index += 8
+        }
+        while index < bytes.count, bytes[index] == 0x20 { index += 1 }
     }
 
     @inline(__always) private mutating func expect(_ byte: UInt8) throws {
@@ -169,6 +186,10 @@ struct JSONCursor {
                     continue
                 }
                 index += 1
+                if b == 0x0A {
+                    skipIndentation()
+                    continue
+                }
                 if b == 0x7B || b == 0x5B {
                     depth += 1
                 } else if b == 0x7D || b == 0x5D {
