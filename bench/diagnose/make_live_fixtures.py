@@ -50,7 +50,8 @@ write("no-storage-class", healthy() + [pod(NS, "bk-redis-master-0", "bk-redis", 
                          "no persistent volumes available for this claim and no storage class is set", "Normal", 62,
                          "persistentvolume-controller")]},
       pvcs=[pvc(NS, "redis-data-bk-redis-master-0", storage_class=None, size="8Gi")], classes=[],
-      expected={"top": "no-storage-class", "cases": {"no-storage-class": {"release": "bk-redis", "namespace": NS},
+      expected={"top": "no-storage-class", "absent_params": {"no-storage-class": ["release"]},
+                "cases": {"no-storage-class": {},
                                                       "pvc-unbound": {"release": "bk-redis"},
                                                       "pod-pending": {"release": "bk-redis"}}})
 

@@ -77,6 +77,8 @@ public struct CaseCatalog: Sendable {
             clusterRules: try reader.sequence(root, "cluster", required: false).map {
                 try reader.scalar($0, "cluster")
             },
+            derive: root["derive"] == nil
+                ? nil : try reader.sequence(root, "derive", required: true).map { try reader.scalar($0, "derive") },
             textRules: rules, source: file)
     }
 

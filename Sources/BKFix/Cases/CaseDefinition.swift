@@ -11,6 +11,9 @@ public struct CaseDefinition: Sendable {
     public var playbooks: [String]
     /// Names of the live-cluster classifiers that can report this case (see `ClusterRule`).
     public var clusterRules: [String]
+    /// The param names a finding passes to its playbooks (`derive:`); nil passes every derived param. A case whose
+    /// playbook has a same-named param with another meaning (localpv-sync's `release`) lists only the safe ones.
+    public var derive: [String]?
     public var textRules: [TextRule]
     /// The case file it came from, for messages.
     public var source: String

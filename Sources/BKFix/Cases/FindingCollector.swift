@@ -92,7 +92,8 @@ struct FindingCollector {
             let evidence = state.evidence.sorted { ($0.line ?? Int.max) < ($1.line ?? Int.max) }
             let finding = Finding(
                 caseID: id, confidence: min(0.99, confidence), evidence: evidence, playbooks: def.playbooks,
-                params: state.params, title: def.title.text(language), explanation: def.explanation.text(language),
+                params: def.derive.map { names in state.params.filter { names.contains($0.key) } } ?? state.params,
+                title: def.title.text(language), explanation: def.explanation.text(language),
                 nextStep: def.nextStep.text(language))
             out.append((finding, state.firstLine))
         }

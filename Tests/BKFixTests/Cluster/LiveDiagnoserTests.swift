@@ -28,6 +28,10 @@ import Testing
             #expect(finding?.evidence.isEmpty == false)
             #expect(finding?.evidence.allSatisfy { $0.line == nil } == true, "live evidence has no line number")
         }
+        for (id, names) in expected.absent_params ?? [:] {
+            let params = findings.first { $0.caseID == id }?.params ?? [:]
+            for name in names { #expect(params[name] == nil, "\(scenario) \(id) must not derive \(name)") }
+        }
         #expect(transport.writes.isEmpty, "live diagnosis must not write")
         #expect(transport.commands.allSatisfy { $0[1] == "get" || $0[1] == "logs" })
     }

@@ -58,6 +58,8 @@ struct LiveExpectation: Decodable, Sendable {
     var top: String?
     var count: Int?
     var cases: [String: [String: String]]
+    /// Params a case must not pass on (they would mean something else to its playbook).
+    var absent_params: [String: [String]]?
 
     static func load(_ scenario: String) throws -> LiveExpectation {
         try JSONDecoder().decode(LiveExpectation.self, from: Fixtures.data("diag/live/\(scenario)/expected.json"))
