@@ -28,7 +28,7 @@ import Testing
             #expect(finding?.evidence.isEmpty == false)
             #expect(finding?.evidence.allSatisfy { $0.line == nil } == true, "live evidence has no line number")
         }
-        for (id, names) in expected.absent_params ?? [:] {
+        for (id, names) in expected.absentParams ?? [:] {
             let params = findings.first { $0.caseID == id }?.params ?? [:]
             for name in names { #expect(params[name] == nil, "\(scenario) \(id) must not derive \(name)") }
         }

@@ -59,7 +59,12 @@ struct LiveExpectation: Decodable, Sendable {
     var count: Int?
     var cases: [String: [String: String]]
     /// Params a case must not pass on (they would mean something else to its playbook).
-    var absent_params: [String: [String]]?
+    var absentParams: [String: [String]]?
+
+    enum CodingKeys: String, CodingKey {
+        case top, count, cases
+        case absentParams = "absent_params"
+    }
 
     static func load(_ scenario: String) throws -> LiveExpectation {
         try JSONDecoder().decode(LiveExpectation.self, from: Fixtures.data("diag/live/\(scenario)/expected.json"))
