@@ -5,7 +5,8 @@ import Foundation
 /// `bkfix demo`: build a sandbox control machine and run the real commands on it, printing each one.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "Show the whole loop on a sandbox: plan, apply, history, show, rollback.")
+        commandName: "demo",
+        abstract: "Show the whole loop on a sandbox: plan, apply, history, show, rollback; then docker-mirror.")
 
     @Option(help: "Build the sandbox in DIR instead of a new temporary folder.")
     var dir: String?
@@ -40,7 +41,17 @@ struct DemoCommand: ParsableCommand {
             try step("7. roll it back", ["rollback", runID, "--yes"])
             try step("8. history after the rollback", ["history"])
             try step("9. status", ["status"])
-            console.out("\nsandbox: \(sandbox.dir)\n  hosts file: \(sandbox.root)/etc/hosts\n  state repo: \(sandbox.state)  (try: git -C \(sandbox.state) log --stat)\n")
+            // docker-mirror: the sandbox's daemon.json lists dead mirrors; a local stand-in registry is the good one.
+            let registry = try StandInRegistry()
+            defer { registry.stop() }
+            let mirrors = ["-p", "mirrors=\(registry.url)"]
+            try step("10. docker-mirror: probe the mirrors (dry run: nothing changes)", ["plan", "docker-mirror"] + mirrors)
+            try step("11. apply it: daemon.json gets the working mirror, dockerd reloads, docker info is checked",
+                ["apply", "docker-mirror", "--yes"] + mirrors)
+            try step("12. history", ["history"])
+            console.out(
+                "\nsandbox: \(sandbox.dir)\n  hosts file: \(sandbox.root)/etc/hosts\n  daemon.json: \(sandbox.root)/etc/docker/daemon.json\n"
+                    + "  state repo: \(sandbox.state)  (try: git -C \(sandbox.state) log --stat)\n")
             return .ok
         }
     }
