@@ -10,11 +10,7 @@ extension CLISandbox {
         script += "case \"$*\" in\n"
         for c in cases { script += "  '\(c.argv)')\n\(c.body)\n    ;;\n" }
         script += "esac\necho \"stand-in \(label): unexpected arguments: $*\" >&2\nexit 97\n"
-        let target = path ?? bin + "/" + label
-        try FileManager.default.createDirectory(
-            atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(script.utf8).write(to: URL(fileURLWithPath: target))
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target)
+        try ExecutableScript.write(script, to: path ?? bin + "/" + label)
     }
 
     /// The stand-ins a host fix may meet, all refusing every call unless a test gives them answers.

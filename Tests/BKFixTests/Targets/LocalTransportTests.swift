@@ -238,17 +238,18 @@ import Testing
         let dir = try Fixtures.tempDir("transport").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let transport = LocalTransport(root: dir, environment: ["PATH": "/usr/bin:/bin"])
-        let program = dir + "/opt/install/bin/helm"
-        try FileManager.default.createDirectory(atPath: dir + "/opt/install/bin", withIntermediateDirectories: true)
-        try "#!/bin/sh\necho \"rooted $*\"\n".write(toFile: program, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: program)
-        try FileManager.default.createSymbolicLink(atPath: dir + "/opt/install/bin/helm-link", withDestinationPath: "/opt/install/bin/helm")
-        let result = try transport.run(
-            CommandSpec(argv: ["/opt/install/bin/helm", "version", "--short"], timeout: 10), output: nil)
+        try ExecutableScript.write("#!/bin/sh\necho \"rooted $*\"\n", to: dir + "/opt/install/bin/helm")
+        try FileManager.default.createSymbolicLink(
+            atPath: dir + "/opt/install/bin/helm-link", withDestinationPath: "/opt/install/bin/helm")
+        let result = try ExecutableScript.retryingBusyText {
+            try transport.run(CommandSpec(argv: ["/opt/install/bin/helm", "version", "--short"], timeout: 10), output: nil)
+        }
         #expect(result.stdout == "rooted version --short\n")
         #expect(result.argv == ["/opt/install/bin/helm", "version", "--short"])
         // An absolute link under the root points at a host path, which is re-rooted too.
-        let linked = try transport.run(CommandSpec(argv: ["/opt/install/bin/helm-link", "x"], timeout: 10), output: nil)
+        let linked = try ExecutableScript.retryingBusyText {
+            try transport.run(CommandSpec(argv: ["/opt/install/bin/helm-link", "x"], timeout: 10), output: nil)
+        }
         #expect(linked.stdout == "rooted x\n")
     }
 
