@@ -120,7 +120,10 @@ public struct DemoSandbox: Sendable {
                     #""cat docker""#,
                     #"printf '# /usr/lib/systemd/system/docker.service\n[Service]\nExecStart=/usr/bin/dockerd\nExecReload=/bin/kill -s HUP $MAINPID\n'; exit 0"#
                 ),
-                (#""reload docker""#, #"cp "\#(root)/etc/docker/daemon.json" "\#(dockerdLoaded)" 2>/dev/null || rm -f "\#(dockerdLoaded)"; exit 0"#),
+                (
+                    #""reload docker""#,
+                    #"cp "\#(root)/etc/docker/daemon.json" "\#(dockerdLoaded)" 2>/dev/null || rm -f "\#(dockerdLoaded)"; exit 0"#
+                ),
             ]
         case "docker":
             // Lists the registry-mirrors of the daemon.json dockerd loaded last, as `docker info` does.

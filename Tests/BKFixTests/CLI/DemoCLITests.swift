@@ -49,8 +49,12 @@ import Testing
         let s = try CLISandbox()
         defer { s.cleanup() }
         let demoDir = s.dir.appendingPathComponent("demo").path
-        #expect(try await ProcessHarness.run(CLISandbox.binary, ["demo", "--dir", demoDir], environment: s.environment).status == 0)
-        for (tool, args) in [("curl", ["https://example.com/v2/"]), ("docker", ["rm", "-f", "x"]), ("helmfile", ["sync"])] {
+        #expect(
+            try await ProcessHarness.run(CLISandbox.binary, ["demo", "--dir", demoDir], environment: s.environment)
+                .status == 0)
+        for (tool, args) in [
+            ("curl", ["https://example.com/v2/"]), ("docker", ["rm", "-f", "x"]), ("helmfile", ["sync"]),
+        ] {
             let r = try await ProcessHarness.run(demoDir + "/bin/" + tool, args, environment: ["PATH": "/usr/bin:/bin"])
             #expect(r.status == 97)
             #expect(r.stderr.contains("unexpected arguments"))

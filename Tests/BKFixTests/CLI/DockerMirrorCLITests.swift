@@ -72,7 +72,8 @@ import Testing
         try s.standIn(
             "curl",
             answers: [Self.curlArgv(Self.deadMirrors[0]): ("403", 0), Self.curlArgv(Self.deadMirrors[1]): ("000", 28)])
-        return Setup(sandbox: s, server: try LocalHTTPServer(), refused: "http://127.0.0.1:\(LocalHTTPServer.closedPort())")
+        return Setup(
+            sandbox: s, server: try LocalHTTPServer(), refused: "http://127.0.0.1:\(LocalHTTPServer.closedPort())")
     }
 
     func mirrorsParam(_ t: Setup) -> [String] { ["-p", "mirrors=\(t.candidates)"] }
@@ -117,7 +118,8 @@ import Testing
     @Test func planJSONListsTheFileTheReloadAndItsUndo() async throws {
         let t = try setup()
         defer { t.cleanup() }
-        let doc = try CLISandbox.json(try await t.sandbox.bkfix(["plan", "docker-mirror", "--json"] + mirrorsParam(t)).stdout)
+        let doc = try CLISandbox.json(
+            try await t.sandbox.bkfix(["plan", "docker-mirror", "--json"] + mirrorsParam(t)).stdout)
         let changes = try #require(doc["changes"] as? [[String: Any]])
         #expect(changes.map { $0["type"] as? String } == ["file", "command"])
         #expect(changes[0]["path"] as? String == Self.daemonJSON)
@@ -215,7 +217,8 @@ import Testing
         let before = t.sandbox.rootSnapshot()
         let dead = [t.server.mirror("403"), t.server.mirror("404"), t.refused].joined(separator: ",")
         for command in ["plan", "apply"] {
-            let r = try await t.sandbox.bkfix([command, "docker-mirror", "-p", "mirrors=\(dead)"] + (command == "apply" ? ["--yes"] : []))
+            let r = try await t.sandbox.bkfix(
+                [command, "docker-mirror", "-p", "mirrors=\(dead)"] + (command == "apply" ? ["--yes"] : []))
             #expect(r.status != 0)
             #expect(r.stderr.contains("no mirror answered"), "\(r.stderr)")
             #expect(r.stderr.contains("nothing was changed"))

@@ -20,7 +20,8 @@ import Testing
         try s.write("/etc/environment", try Fixtures.text("host/path/environment"))
         try s.write("/etc/profile.d/kubectl.sh", try Fixtures.text("host/path/profile.d-kubectl.sh"))
         try s.write(Self.home + "/.bash_profile", try Fixtures.text("host/path/bash_profile"))
-        try s.write(Self.home + "/.bashrc", try bashrc.map(Fixtures.text) ?? "# .bashrc\nalias ll='ls -l'\n", mode: bashrcMode)
+        try s.write(
+            Self.home + "/.bashrc", try bashrc.map(Fixtures.text) ?? "# .bashrc\nalias ll='ls -l'\n", mode: bashrcMode)
         return s
     }
 
@@ -36,7 +37,9 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("/usr/local/bin/helmfile exists"))
         #expect(r.stdout.contains("the current PATH lacks /usr/local/bin"))
-        #expect(r.stdout.contains("/etc/profile:11 drops /usr/local/bin from PATH: export PATH=/usr/local/sbin:/usr/bin:/bin"))
+        #expect(
+            r.stdout.contains(
+                "/etc/profile:11 drops /usr/local/bin from PATH: export PATH=/usr/local/sbin:/usr/bin:/bin"))
         #expect(r.stdout.contains("--- /dev/null"))
         #expect(r.stdout.contains("+++ b\(Self.managed)"))
         #expect(r.stdout.contains("1 file, 0 commands on 1 host"))
@@ -101,7 +104,10 @@ import Testing
         defer { s.cleanup() }
         let plan = try await run(s, ["plan", "fix-path"])
         #expect(plan.status == 0, "\(plan.stderr)")
-        #expect(plan.stdout.contains("\(Self.home)/.bashrc:15 drops /usr/local/bin from PATH: export PATH=/usr/local/sbin:/usr/bin:$GOROOT/bin"))
+        #expect(
+            plan.stdout.contains(
+                "\(Self.home)/.bashrc:15 drops /usr/local/bin from PATH: export PATH=/usr/local/sbin:/usr/bin:$GOROOT/bin"
+            ))
         #expect(plan.stdout.contains("pass -p fix_rc=true"))
         #expect(!plan.stdout.contains("a\(Self.home)/.bashrc"))
         // Applying only the managed file cannot help: the run says so through its verify result.
@@ -125,11 +131,13 @@ import Testing
         let r = try await run(s, ["apply", "fix-path", "-p", "fix_rc=true", "--yes", "--json"])
         #expect(r.status == 0, "\(r.stderr) \(r.stdout)")
         let rewritten = original.replacingOccurrences(
-            of: "export PATH=/usr/local/sbin:/usr/bin:$GOROOT/bin", with: "export PATH=/usr/local/sbin:/usr/bin:$GOROOT/bin:/usr/local/bin")
+            of: "export PATH=/usr/local/sbin:/usr/bin:$GOROOT/bin",
+            with: "export PATH=/usr/local/sbin:/usr/bin:$GOROOT/bin:/usr/local/bin")
         #expect(s.readText(Self.home + "/.bashrc") == rewritten)
         #expect(s.mode(Self.home + "/.bashrc") == 0o600)
         #expect((try CLISandbox.json(r.stdout)["verify"] as? [[String: Any]])?.first?["ok"] as? Bool == true)
-        let again = try CLISandbox.json(try await run(s, ["apply", "fix-path", "-p", "fix_rc=true", "--yes", "--json"]).stdout)
+        let again = try CLISandbox.json(
+            try await run(s, ["apply", "fix-path", "-p", "fix_rc=true", "--yes", "--json"]).stdout)
         #expect(again["status"] as? String == "no-changes")
         #expect(try await run(s, ["rollback", "--last", "--yes"]).status == 0)
         #expect(s.read(Self.home + "/.bashrc") == Data(original.utf8))

@@ -105,7 +105,9 @@ import Testing
             #expect(r.stderr.contains("helm-v3.12.0-linux-amd64.tar.gz"))
             #expect(r.stderr.contains(shipped == nil ? "\(Self.shipped) does not exist" : "\(Self.shipped) is v3.9.4"))
             #expect(s.rootUnchanged(since: before))
-            #expect((try CLISandbox.json(try await run(s, ["history", "--json"]).stdout)["runs"] as? [Any])?.isEmpty == true)
+            #expect(
+                (try CLISandbox.json(try await run(s, ["history", "--json"]).stdout)["runs"] as? [Any])?.isEmpty == true
+            )
         }
     }
 

@@ -53,8 +53,9 @@ extension CLISandbox {
     /// True when the root holds exactly the same files, bytes and modes as `snapshot`.
     func rootUnchanged(since snapshot: [String: (Data, Int)]) -> Bool {
         let now = rootSnapshot()
-        return now.count == snapshot.count && now.allSatisfy { path, value in
-            snapshot[path].map { $0.0 == value.0 && $0.1 == value.1 } ?? false
-        }
+        return now.count == snapshot.count
+            && now.allSatisfy { path, value in
+                snapshot[path].map { $0.0 == value.0 && $0.1 == value.1 } ?? false
+            }
     }
 }

@@ -15,7 +15,8 @@ import Testing
     func sandbox(classes: String = "host/k8s/sc-empty.json", pvs: String? = nil) throws -> CLISandbox {
         let s = try CLISandbox()
         try s.refuseAllTools()
-        try s.write(Self.workDir + "/00-localpv.yaml.gotmpl", "releases:\n  - name: localpv\n    namespace: kube-system\n")
+        try s.write(
+            Self.workDir + "/00-localpv.yaml.gotmpl", "releases:\n  - name: localpv\n    namespace: kube-system\n")
         let pvFile = s.sandboxPath("pv.json")
         try Data((try pvs.map(Fixtures.text) ?? Self.noPVs).utf8).write(to: URL(fileURLWithPath: pvFile))
         let marker = "\"$SANDBOX/localpv-installed\""
@@ -96,7 +97,9 @@ import Testing
         let r = try await run(s, ["plan", "localpv-sync"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("no StorageClass is the default: nfs-client"))
-        #expect(r.stdout.contains("rollback destroys localpv: 2 PersistentVolumes exist (local-pv-2c8f1a3b, local-pv-91d04e7c)"))
+        #expect(
+            r.stdout.contains(
+                "rollback destroys localpv: 2 PersistentVolumes exist (local-pv-2c8f1a3b, local-pv-91d04e7c)"))
     }
 
     @Test func applySyncsInTheWorkDirRecordsTheOutputAndVerifiesTheDefaultClass() async throws {

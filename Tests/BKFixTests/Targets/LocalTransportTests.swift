@@ -242,7 +242,8 @@ import Testing
         try FileManager.default.createSymbolicLink(
             atPath: dir + "/opt/install/bin/helm-link", withDestinationPath: "/opt/install/bin/helm")
         let result = try ExecutableScript.retryingBusyText {
-            try transport.run(CommandSpec(argv: ["/opt/install/bin/helm", "version", "--short"], timeout: 10), output: nil)
+            try transport.run(
+                CommandSpec(argv: ["/opt/install/bin/helm", "version", "--short"], timeout: 10), output: nil)
         }
         #expect(result.stdout == "rooted version --short\n")
         #expect(result.argv == ["/opt/install/bin/helm", "version", "--short"])
