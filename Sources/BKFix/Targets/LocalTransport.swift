@@ -194,11 +194,15 @@ public struct LocalTransport: Transport {
     public func run(_ command: CommandSpec, output: (@Sendable (OutputLine) -> Void)?) throws -> CommandResult {
         var argv = command.argv
         if let first = argv.first, let rooted = rootedExecutable(first) { argv[0] = rooted }
-        var result = try ProcessRunner.run(
-            argv, workdir: command.workdir.map(realPath),
-            environment: environment.merging(command.environment) { $1 }, timeout: command.timeout, output: output)
-        result.argv = command.argv
-        return result
+        do {
+            var result = try ProcessRunner.run(
+                argv, workdir: command.workdir.map(realPath),
+                environment: environment.merging(command.environment) { $1 }, timeout: command.timeout, output: output)
+            result.argv = command.argv
+            return result
+        } catch ProcessRunnerError.notFound where argv != command.argv {
+            throw ProcessRunnerError.notFound(command: command.argv[0])
+        }
     }
 
     /// The real path of an absolute program path when the root is not `/` and a regular file is there (symlinks

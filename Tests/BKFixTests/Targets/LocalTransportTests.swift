@@ -266,4 +266,13 @@ import Testing
         #expect(transport.rootedExecutable("/bin/sh") == nil)
         #expect(LocalTransport(environment: [:]).rootedExecutable("/bin/sh") == nil)
     }
+
+    @Test func aProgramUnderTheRootThatCannotRunIsReportedByItsHostPath() throws {
+        let (transport, dir) = try sandbox()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ExecutableScript.write("#!/bin/sh\n", to: dir + "/opt/tool", mode: 0o644)
+        #expect(throws: ProcessRunnerError.notFound(command: "/opt/tool")) {
+            try transport.run(CommandSpec(argv: ["/opt/tool"], timeout: 10), output: nil)
+        }
+    }
 }
