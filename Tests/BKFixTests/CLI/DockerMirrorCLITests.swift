@@ -245,4 +245,41 @@ import Testing
         #expect(t.sandbox.mutatingCalls.isEmpty)
         #expect(t.sandbox.rootUnchanged(since: before))
     }
+
+    @Test func aSavedPlanAppliesExactlyWithoutProbingAgainAndAStaleOneIsRefused() async throws {
+        let t = try setup()
+        defer { t.cleanup() }
+        let planFile = t.sandbox.sandboxPath("plan.json")
+        #expect(try await t.sandbox.bkfix(["plan", "docker-mirror", "--out", planFile] + mirrorsParam(t)).status == 0)
+        let probes = t.server.requests.count
+        let applied = try await t.sandbox.bkfix(["apply", "--plan", planFile, "--yes", "--json"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(try CLISandbox.json(applied.stdout)["status"] as? String == "applied")
+        #expect(t.server.requests.count == probes)
+        #expect(t.sandbox.readText(Self.daemonJSON) == (try expectedDaemonJSON(t.alive)))
+
+        let u = try setup()
+        defer { u.cleanup() }
+        let stale = u.sandbox.sandboxPath("plan.json")
+        #expect(try await u.sandbox.bkfix(["plan", "docker-mirror", "--out", stale] + mirrorsParam(u)).status == 0)
+        let edited = try Fixtures.text("host/docker/daemon-dead.json").replacingOccurrences(of: "10", with: "3")
+        try u.sandbox.write(Self.daemonJSON, edited)
+        let refused = try await u.sandbox.bkfix(["apply", "--plan", stale, "--yes"])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("stale plan: /etc/docker/daemon.json"))
+        #expect(u.sandbox.readText(Self.daemonJSON) == edited)
+        #expect(u.sandbox.mutatingCalls.isEmpty)
+    }
+
+    @Test func theProbeTableAndNotesSpeakChinese() async throws {
+        let t = try setup()
+        defer { t.cleanup() }
+        let r = try await t.sandbox.bkfix(["plan", "docker-mirror", "--lang", "zh"] + mirrorsParam(t))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("替换失效的 docker 镜像源"))
+        #expect(r.stdout.contains("镜像源"))
+        #expect(r.stdout.contains("可用"))
+        #expect(r.stdout.contains("不可用"))
+        #expect(r.stdout.contains("移除失效的镜像源"))
+    }
 }
