@@ -109,6 +109,9 @@ public enum YAMLSplice {
                 result.lines[entry.line].content.replaceSubrange(span.range, with: Array(encoded.utf8))
                 return (result, documentIndex)
             case .empty:
+                if !isTarget, let injected = injectedBelow(entry, outline: outline) {
+                    throw YAMLSpliceError.ambiguousTemplate(file: file, path: here, line: injected + 1)
+                }
                 if isTarget {
                     let encoded = " " + encode(assignment.value, like: .plain)
                     result.lines[entry.line].content.insert(contentsOf: Array(encoded.utf8), at: entry.valueInsertAt)
@@ -162,6 +165,16 @@ public enum YAMLSplice {
             }
         }
         throw YAMLSpliceError.badRequest(file: file, reason: "empty path")
+    }
+
+    /// A template line right under an empty key that may emit its children (`{{ toYaml .x | nindent 2 }}`).
+    private static func injectedBelow(_ entry: YAMLOutline.Entry, outline: YAMLOutline) -> Int? {
+        var index = entry.line + 1
+        while index < outline.lines.lines.count, outline.isSkippable(index) {
+            if outline.injectsTemplate(index) { return index }
+            index += 1
+        }
+        return nil
     }
 
     /// The document holding the longest existing prefix of the path (the last one on a tie).
