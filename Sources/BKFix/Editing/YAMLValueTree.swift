@@ -108,3 +108,20 @@ indirect enum YAMLValueTree: Equatable, Sendable {
         }
     }
 }
+
+extension YAMLValueTree {
+    /// Helm-style deep merge: mappings merge key by key, anything else in `other` wins.
+    func merging(_ other: YAMLValueTree) -> YAMLValueTree {
+        guard case .mapping(var pairs) = self, case .mapping(let overrides) = other else {
+            return other == .null ? self : other
+        }
+        for pair in overrides {
+            if let index = pairs.firstIndex(where: { $0.key == pair.key }) {
+                pairs[index].value = pairs[index].value.merging(pair.value)
+            } else {
+                pairs.append(pair)
+            }
+        }
+        return .mapping(pairs)
+    }
+}
