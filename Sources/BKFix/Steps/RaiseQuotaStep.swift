@@ -1,7 +1,7 @@
 import Foundation
 
 /// `raise-quota`: overrides a release's `<component>.resources.limits` in its custom-values file, multiplied by
-/// `factor` (default 2) or set to explicit `cpu`/`memory`, as BlueKing's FAQ does by hand.
+/// `factor` (default 2) or set to explicit `cpu`/`memory` (then only those), as BlueKing's FAQ does by hand.
 ///
 /// Current limits come from the release's values files (custom-values over values), else from the live pods,
 /// else the operator must give `cpu`/`memory`. Without `component`, the components whose pods look starved
@@ -79,7 +79,7 @@ public enum RaiseQuotaStep: StepKind {
                 let new: Quantity
                 if let explicit {
                     new = explicit
-                } else if let old {
+                } else if let old, explicitCPU == nil && explicitMemory == nil {
                     do {
                         new = try Quantity(parsing: old).multiplied(by: factor)
                     } catch let error as QuantityError {
