@@ -63,3 +63,14 @@ extension Array where Element == UInt8 {
         return nil
     }
 }
+
+extension String {
+    /// Without leading and trailing spaces and tabs (no Foundation, so the editor starts fast).
+    var trimmingBlanks: String {
+        let bytes = Array(utf8)
+        guard let first = bytes.firstIndex(where: { $0 != 32 && $0 != 9 }),
+            let last = bytes.lastIndex(where: { $0 != 32 && $0 != 9 })
+        else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
+    }
+}

@@ -76,6 +76,7 @@ struct YAMLOutline {
             let last = (first..<end).last { !isSkippable($0) }
             documents.append(Document(firstLine: first, endLine: end, entries: entries, lastContentLine: last))
         }
+        indentUnit = Self.commonIndentStep(documents)
     }
 
     static func isDocumentMarker(_ content: [UInt8]) -> Bool {
@@ -94,7 +95,7 @@ struct YAMLOutline {
     /// True when the line is a template-only line that can emit YAML (not a control, variable or comment).
     func injectsTemplate(_ index: Int) -> Bool {
         guard mask.templateOnly[index] else { return false }
-        let text = lines.lines[index].content.utf8String.trimmingCharacters(in: .whitespaces)
+        let text = lines.lines[index].content.utf8String.trimmingBlanks
         var body = Substring(text.dropFirst(2)).drop(while: { $0 == "-" || $0 == " " })
         if body.hasPrefix("/*") || body.hasPrefix("$") { return false }
         body = body.prefix(while: { $0.isLetter })
@@ -178,7 +179,7 @@ struct YAMLOutline {
                 j += 1
             }
             guard found else { throw notYAML(i, "expected 'key: value'") }
-            key = Array(content[column..<j]).utf8String.trimmingCharacters(in: .whitespaces)
+            key = Array(content[column..<j]).utf8String.trimmingBlanks
         }
         return Entry(
             key: key, line: i, indent: column, keyTemplated: key.contains("{{"), valueInsertAt: j + 1, value: .empty,
@@ -234,7 +235,7 @@ struct YAMLOutline {
             return
         case UInt8(ascii: "{") where !(j + 1 < content.count && content[j + 1] == UInt8(ascii: "{")),
             UInt8(ascii: "["):
-            let rest = Array(content[j...]).utf8String.trimmingCharacters(in: .whitespaces)
+            let rest = Array(content[j...]).utf8String.trimmingBlanks
             if rest == "{}" || rest.hasPrefix("{} #") || rest.hasPrefix("{}\t#") {
                 entry.value = .emptyFlowMapping(j..<(j + 2))
             } else {
@@ -325,12 +326,14 @@ struct YAMLOutline {
         let s = bytes.utf8String
         guard s.count >= 2 else { return s }
         let inner = String(s.dropFirst().dropLast())
-        if s.hasPrefix("'") { return inner.replacingOccurrences(of: "''", with: "'") }
-        return inner.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\\\", with: "\\")
+        if s.hasPrefix("'") { return inner.replacing("''", with: "'") }
+        return inner.replacing("\\\"", with: "\"").replacing("\\\\", with: "\\")
     }
 
     /// The most common step between a key's column and its children's (2 when the file has no nesting).
-    var indentUnit: Int {
+    private(set) var indentUnit = 2
+
+    private static func commonIndentStep(_ documents: [Document]) -> Int {
         var counts: [Int: Int] = [:]
         func visit(_ entries: [Entry]) {
             for entry in entries {

@@ -234,7 +234,7 @@ public enum YAMLSplice {
     /// The value written in the style of the scalar it replaces (plain falls back to double quotes when needed).
     static func encode(_ value: String, like style: YAMLOutline.ScalarStyle) -> String {
         switch style {
-        case .singleQuoted: return "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+        case .singleQuoted: return "'" + value.replacing("'", with: "''") + "'"
         case .doubleQuoted: return doubleQuoted(value)
         case .plain: return isPlainSafe(value) ? value : doubleQuoted(value)
         }
@@ -243,7 +243,7 @@ public enum YAMLSplice {
     private static func encodeKey(_ key: String) -> String { isPlainSafe(key) ? key : doubleQuoted(key) }
 
     private static func doubleQuoted(_ value: String) -> String {
-        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        "\"" + value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
     }
 
     /// True when the text reads back as the same string written plain.

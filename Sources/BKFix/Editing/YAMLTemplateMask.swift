@@ -98,7 +98,7 @@ struct YAMLTemplateMask {
         guard value.contains("__TPL") else { return value }
         var result = value
         for (index, expression) in expressions.enumerated().reversed() {
-            result = result.replacingOccurrences(of: "__TPL\(index)__", with: expression)
+            result = result.replacing("__TPL\(index)__", with: expression)
         }
         return result
     }

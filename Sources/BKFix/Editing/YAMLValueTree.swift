@@ -33,7 +33,7 @@ indirect enum YAMLValueTree: Equatable, Sendable {
     /// Parses every document of a (template-masked) text; the error carries the failing line.
     static func documents(of text: String, file: String) throws -> [YAMLValueTree] {
         do {
-            var sequence = try Yams.compose_all(yaml: text)
+            var sequence = try Yams.compose_all(yaml: text, .basic)
             var documents: [YAMLValueTree] = []
             while let node = sequence.next() { documents.append(YAMLValueTree(node)) }
             if let error = sequence.error { throw error }
