@@ -86,7 +86,8 @@ public enum YAMLSplice {
                     throw YAMLSpliceError.ambiguousTemplate(file: file, path: here, line: injected + 1)
                 }
                 let indent = entries.first?.indent ?? (parent.map { $0.indent + outline.indentUnit } ?? 0)
-                let after = parent?.lastLine ?? document.lastContentLine
+                // An empty document (comments only) gets the new keys after its comments.
+                let after = parent?.lastLine ?? document.lastContentLine ?? (document.endLine - 1)
                 try insert(
                     Array(path[depth...]), value: assignment.value, indent: indent, unit: outline.indentUnit,
                     after: after, documentStart: document.firstLine, parent: parent, mask: mask, into: &result,
@@ -177,18 +178,19 @@ public enum YAMLSplice {
         return nil
     }
 
-    /// The document holding the longest existing prefix of the path (the last one on a tie).
+    /// The document holding the longest existing prefix of the path; on a tie the first one, which is the
+    /// document helm reads from a values file.
     private static func bestDocument(_ documents: [YAMLOutline.Document], path: [String]) -> Int {
         func depth(_ entries: [YAMLOutline.Entry], _ rest: ArraySlice<String>) -> Int {
             guard let key = rest.first, let entry = entries.last(where: { $0.key == key }) else { return 0 }
             if case .mapping(let children, _) = entry.value { return 1 + depth(children, rest.dropFirst()) }
             return 1
         }
-        var best = documents.count - 1
+        var best = 0
         var bestDepth = -1
         for (index, document) in documents.enumerated() {
             let d = depth(document.entries, path[...])
-            if d >= bestDepth && (d > 0 || bestDepth < 0 || index == documents.count - 1) {
+            if d > bestDepth {
                 best = index
                 bestDepth = d
             }
