@@ -9,7 +9,9 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
     public let suffix: String
 
     private static let binary: [String: Int] = ["Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6]
-    private static let decimal: [String: Int] = ["n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18]
+    private static let decimal: [String: Int] = [
+        "n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18,
+    ]
 
     /// Parses a quantity; throws for empty, negative or unknown-unit input.
     public init(parsing text: String) throws {
@@ -47,7 +49,9 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// Multiplies, keeping the unit (millicores round up to a whole `m`).
     public func multiplied(by factor: Double) throws -> Quantity {
-        guard factor > 0, factor.isFinite else { throw QuantityError.invalid("\(factor)", reason: "factor must be positive") }
+        guard factor > 0, factor.isFinite else {
+            throw QuantityError.invalid("\(factor)", reason: "factor must be positive")
+        }
         let f = Decimal(string: String(factor), locale: Locale(identifier: "en_US_POSIX")) ?? Decimal(factor)
         return Quantity(value: value * f, suffix: suffix)
     }

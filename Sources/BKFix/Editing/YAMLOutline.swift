@@ -132,7 +132,8 @@ struct YAMLOutline {
             if let indent, column > indent { throw notYAML(i, "unexpected indentation") }
             indent = column
             if startsSequenceItem(content, at: column) {
-                throw notYAML(i, entries.isEmpty ? "the document is a sequence, not a mapping" : "a sequence item among keys")
+                throw notYAML(
+                    i, entries.isEmpty ? "the document is a sequence, not a mapping" : "a sequence item among keys")
             }
             var entry = try parseKey(i, column: column)
             cursor = i + 1
@@ -154,7 +155,9 @@ struct YAMLOutline {
             key = Self.unquote(Array(content[column...close]))
             j = close + 1
             while j < content.count, content[j] == 32 { j += 1 }
-            guard j < content.count, content[j] == UInt8(ascii: ":") else { throw notYAML(i, "expected ':' after the key") }
+            guard j < content.count, content[j] == UInt8(ascii: ":") else {
+                throw notYAML(i, "expected ':' after the key")
+            }
         } else {
             var depth = 0
             j = column
@@ -171,7 +174,9 @@ struct YAMLOutline {
                     j += 2
                     continue
                 }
-                if depth == 0, c == UInt8(ascii: ":"), j + 1 == content.count || content[j + 1] == 32 || content[j + 1] == 9 {
+                if depth == 0, c == UInt8(ascii: ":"),
+                    j + 1 == content.count || content[j + 1] == 32 || content[j + 1] == 9
+                {
                     found = true
                     break
                 }
@@ -259,7 +264,9 @@ struct YAMLOutline {
                     k += 2
                     continue
                 }
-                if content[k] == UInt8(ascii: "}"), k + 1 < content.count, content[k + 1] == UInt8(ascii: "}"), depth > 0 {
+                if content[k] == UInt8(ascii: "}"), k + 1 < content.count, content[k + 1] == UInt8(ascii: "}"),
+                    depth > 0
+                {
                     depth -= 1
                     k += 2
                     continue

@@ -47,10 +47,12 @@ public enum YAMLSplice {
 
     private static func validate(_ assignment: Assignment, file: String) throws {
         if assignment.path.isEmpty || assignment.path.contains(where: \.isEmpty) {
-            throw YAMLSpliceError.badRequest(file: file, reason: "empty key in path '\(assignment.path.joined(separator: "."))'")
+            throw YAMLSpliceError.badRequest(
+                file: file, reason: "empty key in path '\(assignment.path.joined(separator: "."))'")
         }
         if assignment.value.contains("\n") || assignment.value.contains("\r") {
-            throw YAMLSpliceError.badRequest(file: file, reason: "the value for \(assignment.path.joined(separator: ".")) spans lines")
+            throw YAMLSpliceError.badRequest(
+                file: file, reason: "the value for \(assignment.path.joined(separator: ".")) spans lines")
         }
         if assignment.path.contains(where: { $0.contains("{{") }) || assignment.value.contains("{{") {
             throw YAMLSpliceError.badRequest(file: file, reason: "Go templates cannot be written by the editor")
@@ -252,7 +254,9 @@ public enum YAMLSplice {
     static func isPlainSafe(_ value: String) -> Bool {
         guard let first = value.first, let last = value.last else { return false }
         if " \t".contains(last) || " \t".contains(first) { return false }
-        if "-?:,[]{}#&*!|>'\"%@`".contains(first) && !(first == "-" && value.count > 1 && value.dropFirst().first!.isNumber) {
+        if "-?:,[]{}#&*!|>'\"%@`".contains(first)
+            && !(first == "-" && value.count > 1 && value.dropFirst().first!.isNumber)
+        {
             return false
         }
         if value.contains(": ") || value.contains(" #") || value.hasSuffix(":") || value.contains("\t") { return false }
@@ -268,7 +272,8 @@ public enum YAMLSplice {
         do {
             after = try YAMLValueTree.documents(of: mask.maskedText, file: file)
         } catch let error as YAMLSpliceError {
-            throw YAMLSpliceError.verificationFailed(file: file, reason: "the result does not parse: \(error.localizedDescription)")
+            throw YAMLSpliceError.verificationFailed(
+                file: file, reason: "the result does not parse: \(error.localizedDescription)")
         }
         var expected = before
         for (assignment, document) in zip(assignments, documents) {
@@ -276,9 +281,10 @@ public enum YAMLSplice {
             expected[document] = expected[document].setting(assignment.path, to: assignment.value)
         }
         guard expected == after else {
-            let where_ = zip(expected, after).lazy.compactMap { YAMLValueTree.firstDifference($0, $1) }.first
+            let location =
+                zip(expected, after).lazy.compactMap { YAMLValueTree.firstDifference($0, $1) }.first
                 ?? "document count \(expected.count) vs \(after.count)"
-            throw YAMLSpliceError.verificationFailed(file: file, reason: "an unexpected change at \(where_)")
+            throw YAMLSpliceError.verificationFailed(file: file, reason: "an unexpected change at \(location)")
         }
     }
 }

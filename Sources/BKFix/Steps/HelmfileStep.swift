@@ -16,7 +16,8 @@ public enum HelmfileStep: StepKind {
         let release = try args.string("release")
         let action = try args.optionalString("action") ?? "sync"
         guard actions.contains(action) else {
-            throw StepError.badArgument(step: name, key: "action", reason: "expected sync, destroy or apply, got \(action)")
+            throw StepError.badArgument(
+                step: name, key: "action", reason: "expected sync, destroy or apply, got \(action)")
         }
         guard let installDir = context.installDir else {
             throw StepError.cannotPlan(step: name, reason: "the BlueKing install dir is unknown; pass --install-dir")
@@ -31,12 +32,15 @@ public enum HelmfileStep: StepKind {
         } else {
             file = try workDir.release(named: release).helmfile
         }
-        let command = self.command(file: file, release: release, action: action, workDir: workDir.path, context: context)
+        let command = self.command(
+            file: file, release: release, action: action, workDir: workDir.path, context: context)
         return StepPlan(changes: [.command(command)])
     }
 
     /// The planned command for one action, with its risk and undo.
-    static func command(file: String, release: String, action: String, workDir: String, context: PlanContext) -> CommandChange {
+    static func command(file: String, release: String, action: String, workDir: String, context: PlanContext)
+        -> CommandChange
+    {
         let argv = ["helmfile", "-f", file, "-l", "name=\(release)", action]
         let host = context.control.host
         let zh = context.language == .zh

@@ -12,7 +12,9 @@ public enum PodLimitsCheck: VerifyKind {
         let component = try args.optionalString("component")
         let explicitCPU = try args.optionalString("cpu")
         let explicitMemory = try args.optionalString("memory")
-        let workDir = context.installDir.flatMap { try? BlueKingWorkDir.locate(installDir: $0, transport: context.control) }
+        let workDir = context.installDir.flatMap {
+            try? BlueKingWorkDir.locate(installDir: $0, transport: context.control)
+        }
         let release = try? workDir?.release(named: releaseName)
         let namespace = try args.optionalString("namespace") ?? release?.namespace ?? BlueKingWorkDir.defaultNamespace
         func result(_ ok: Bool, _ detail: String) -> VerifyResult {
@@ -25,7 +27,8 @@ public enum PodLimitsCheck: VerifyKind {
             expected = try workDir.mergedValues(of: release, transport: context.control).limits
             if let component { expected = expected.filter { $0.component == component } }
         } else {
-            return result(false, "no expected limits: give cpu/memory, or --install-dir so the values files can be read")
+            return result(
+                false, "no expected limits: give cpu/memory, or --install-dir so the values files can be read")
         }
         let pods: [ReleasePod]
         do {
@@ -41,7 +44,8 @@ public enum PodLimitsCheck: VerifyKind {
             if explicitCPU != nil || explicitMemory != nil {
                 wanted = component == nil || expected[0].matches(label: pod.component) ? expected[0] : nil
             } else {
-                wanted = expected.first { !$0.component.isEmpty && $0.matches(label: pod.component) }
+                wanted =
+                    expected.first { !$0.component.isEmpty && $0.matches(label: pod.component) }
                     ?? expected.first { $0.component.isEmpty }
             }
             guard let wanted, let container = pod.containers.first else { continue }

@@ -75,7 +75,9 @@ public enum RaiseQuotaStep: StepKind {
         for component in components {
             let label = component.component.isEmpty ? release.name : component.component
             var parts: [String] = []
-            for (key, old, explicit) in [("cpu", component.cpu, explicitCPU), ("memory", component.memory, explicitMemory)] {
+            for (key, old, explicit) in [
+                ("cpu", component.cpu, explicitCPU), ("memory", component.memory, explicitMemory),
+            ] {
                 let new: Quantity
                 if let explicit {
                     new = explicit
@@ -83,25 +85,29 @@ public enum RaiseQuotaStep: StepKind {
                     do {
                         new = try Quantity(parsing: old).multiplied(by: factor)
                     } catch let error as QuantityError {
-                        throw StepError.cannotPlan(step: name, reason: "\(label).resources.limits.\(key): \(error.localizedDescription)")
+                        throw StepError.cannotPlan(
+                            step: name, reason: "\(label).resources.limits.\(key): \(error.localizedDescription)")
                     }
                 } else {
                     continue
                 }
-                assignments.append(YAMLSplice.Assignment(component.path + ["resources", "limits", key], new.description))
+                assignments.append(
+                    YAMLSplice.Assignment(component.path + ["resources", "limits", key], new.description))
                 parts.append("\(key) \(old ?? "(unset)") → \(new.description)")
             }
             if !parts.isEmpty { notes.append("\(label): \(parts.joined(separator: ", "))") }
         }
         guard !assignments.isEmpty else {
-            throw StepError.cannotPlan(step: name, reason: "nothing to raise for \(release.name); give cpu=... and/or memory=...")
+            throw StepError.cannotPlan(
+                step: name, reason: "nothing to raise for \(release.name); give cpu=... and/or memory=...")
         }
         let hostPath = workDir.hostPath(customFile)
         let snapshot = try context.control.read(hostPath)
         let before = snapshot.map { String(decoding: $0.data, as: UTF8.self) }
         let after = try YAMLSplice.set(assignments, in: before ?? "", file: hostPath)
         if before == after { return StepPlan(notes: notes + ["\(hostPath) already holds these limits"]) }
-        let owner = try release.valuesFiles.lazy.compactMap { try context.control.read(workDir.hostPath($0))?.meta }.first
+        let owner = try release.valuesFiles.lazy.compactMap { try context.control.read(workDir.hostPath($0))?.meta }
+            .first
         let change = FileChange(
             host: context.control.host, path: hostPath, before: snapshot?.data, after: Data(after.utf8),
             beforeMeta: snapshot?.meta,
@@ -123,7 +129,9 @@ public enum RaiseQuotaStep: StepKind {
     static func limits(fromPods pods: [ReleasePod]) -> [ComponentLimits] {
         var result: [ComponentLimits] = []
         for pod in pods where !result.contains(where: { $0.component == (pod.component ?? "") }) {
-            guard let container = pod.containers.first, container.cpu != nil || container.memory != nil else { continue }
+            guard let container = pod.containers.first, container.cpu != nil || container.memory != nil else {
+                continue
+            }
             let component = pod.component ?? ""
             result.append(
                 ComponentLimits(

@@ -24,8 +24,10 @@ public enum ValuesSetStep: StepKind {
         let before = snapshot.map { String(decoding: $0.data, as: UTF8.self) }
         let after = try YAMLSplice.set(path, to: value, in: before ?? "", file: hostPath)
         let dotted = path.joined(separator: ".")
-        let old = before.flatMap { try? YAMLValueTree.documents(of: YAMLTemplateMask(YAMLLines($0)).maskedText, file: hostPath) }?
-            .lazy.compactMap { $0.scalar(at: path) }.first
+        let old = before.flatMap {
+            try? YAMLValueTree.documents(of: YAMLTemplateMask(YAMLLines($0)).maskedText, file: hostPath)
+        }?
+        .lazy.compactMap { $0.scalar(at: path) }.first
         let note = "\(dotted): \(old ?? "(unset)") → \(value)"
         if before == after { return StepPlan(notes: ["\(hostPath): \(dotted) is already \(value)"]) }
         let change = FileChange(
@@ -42,7 +44,8 @@ public enum ValuesSetStep: StepKind {
         switch raw {
         case .string(let dotted): keys = YAMLSplice.path(dotted)
         case .list: keys = try args.strings("path")
-        case .map: throw StepError.badArgument(step: name, key: "path", reason: "expected a dotted path or a list of keys")
+        case .map:
+            throw StepError.badArgument(step: name, key: "path", reason: "expected a dotted path or a list of keys")
         }
         guard !keys.isEmpty, !keys.contains(where: \.isEmpty) else {
             throw StepError.badArgument(step: name, key: "path", reason: "empty key in \(raw.display)")

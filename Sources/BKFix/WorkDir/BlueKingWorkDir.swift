@@ -73,7 +73,9 @@ public struct BlueKingWorkDir: Sendable {
         guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
         guard raw.contains("{{") else { return raw }
         guard let start = raw.range(of: ".Values.") else { return nil }
-        let reference = raw[start.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-" }
+        let reference = raw[start.upperBound...].prefix {
+            $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-"
+        }
         return environment.scalar(at: reference.split(separator: ".").map(String.init))
     }
 

@@ -24,7 +24,8 @@ public struct ComponentLimits: Sendable, Equatable {
             let memory = values.scalar(at: path + ["resources", "limits", "memory"])
             result.append(
                 ComponentLimits(
-                    component: component, path: path, cpu: cpu.flatMap(Self.literal), memory: memory.flatMap(Self.literal)))
+                    component: component, path: path, cpu: cpu.flatMap(Self.literal),
+                    memory: memory.flatMap(Self.literal)))
         }
         add("", [])
         for key in values.keys where key != "resources" && !YAMLTemplateMask.containsToken(key) { add(key, [key]) }

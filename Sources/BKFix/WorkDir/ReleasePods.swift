@@ -30,7 +30,8 @@ public struct ReleasePod: Sendable, Equatable {
         let result = try context.query(argv)
         guard result.succeeded else {
             throw ReleasePodsError.kubectlFailed(
-                argv: argv, exitCode: result.exitCode, stderr: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+                argv: argv, exitCode: result.exitCode,
+                stderr: result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         return try parse(result.stdout)
     }

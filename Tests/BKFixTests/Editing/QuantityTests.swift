@@ -47,7 +47,9 @@ import Testing
     }
 
     @Test func errorNamesTheTextAndTheProblem() {
-        #expect(throws: QuantityError.invalid("12Zi", reason: "unknown unit 'Zi'")) { _ = try Quantity(parsing: "12Zi") }
+        #expect(throws: QuantityError.invalid("12Zi", reason: "unknown unit 'Zi'")) {
+            _ = try Quantity(parsing: "12Zi")
+        }
         #expect(QuantityError.invalid("12Zi", reason: "unknown unit 'Zi'").localizedDescription.contains("12Zi"))
     }
 }

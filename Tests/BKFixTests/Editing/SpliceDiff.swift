@@ -32,7 +32,8 @@ enum SpliceDiff {
     /// Checks that every removed line is either a target line whose key prefix and trailing comment survived,
     /// or a last line that only gained its newline, and that every other added line sets a key of the paths.
     static func expectOnlyEditedSpansChanged(
-        input: String, output: String, assignments: [YAMLSplice.Assignment], sourceLocation: SourceLocation = #_sourceLocation
+        input: String, output: String, assignments: [YAMLSplice.Assignment],
+        sourceLocation: SourceLocation = #_sourceLocation
     ) {
         let before = lines(input)
         let after = lines(output)
@@ -50,31 +51,49 @@ enum SpliceDiff {
         for line in removed {
             let body = line.trimmingCharacters(in: .newlines)
             // A last line without a newline may only gain one.
-            if let index = inserted.firstIndex(where: { $0.trimmingCharacters(in: .newlines) == body }), !line.hasSuffix("\n") {
+            if let index = inserted.firstIndex(where: { $0.trimmingCharacters(in: .newlines) == body }),
+                !line.hasSuffix("\n")
+            {
                 inserted.remove(at: index)
                 continue
             }
             guard let key = key(of: line), pathKeys.contains(key) else {
-                Issue.record("changed a line that is not an edited key: \(line.debugDescription)", sourceLocation: sourceLocation)
+                Issue.record(
+                    "changed a line that is not an edited key: \(line.debugDescription)", sourceLocation: sourceLocation
+                )
                 continue
             }
-            guard let index = inserted.firstIndex(where: { Self.key(of: $0) == key && $0.prefix(while: { $0 == " " }) == line.prefix(while: { $0 == " " }) }) else {
-                Issue.record("the edited line for \(key) vanished: \(line.debugDescription)", sourceLocation: sourceLocation)
+            guard
+                let index = inserted.firstIndex(where: {
+                    Self.key(of: $0) == key && $0.prefix(while: { $0 == " " }) == line.prefix(while: { $0 == " " })
+                })
+            else {
+                Issue.record(
+                    "the edited line for \(key) vanished: \(line.debugDescription)", sourceLocation: sourceLocation)
                 continue
             }
             let replacement = inserted.remove(at: index)
             // The comment after the value and the line ending stay.
             if let hash = line.range(of: " #") {
                 let tail = String(line[hash.lowerBound...])
-                #expect(replacement.hasSuffix(tail), "comment lost: \(line.debugDescription) -> \(replacement.debugDescription)", sourceLocation: sourceLocation)
+                #expect(
+                    replacement.hasSuffix(tail),
+                    "comment lost: \(line.debugDescription) -> \(replacement.debugDescription)",
+                    sourceLocation: sourceLocation)
             }
             #expect(line.hasSuffix("\r\n") == replacement.hasSuffix("\r\n"), sourceLocation: sourceLocation)
-            #expect(values.contains { replacement.contains($0) || replacement.contains($0.replacingOccurrences(of: "\"", with: "\\\"")) || replacement.contains($0.replacingOccurrences(of: "'", with: "''")) } || line.hasSuffix(": {}\n"),
+            #expect(
+                values.contains {
+                    replacement.contains($0) || replacement.contains($0.replacingOccurrences(of: "\"", with: "\\\""))
+                        || replacement.contains($0.replacingOccurrences(of: "'", with: "''"))
+                } || line.hasSuffix(": {}\n"),
                 "the new value is not on \(replacement.debugDescription)", sourceLocation: sourceLocation)
         }
         for line in inserted {
             guard let key = key(of: line), pathKeys.contains(key) else {
-                Issue.record("inserted a line that is not a key of the paths: \(line.debugDescription)", sourceLocation: sourceLocation)
+                Issue.record(
+                    "inserted a line that is not a key of the paths: \(line.debugDescription)",
+                    sourceLocation: sourceLocation)
                 continue
             }
         }

@@ -27,7 +27,8 @@ import Testing
                     input = name == "new" ? nil : String(name)
                 } else if line.hasPrefix("set: "), let eq = line.range(of: " = ") {
                     let path = line[line.index(line.startIndex, offsetBy: 5)..<eq.lowerBound]
-                    assignments.append(YAMLSplice.Assignment(YAMLSplice.path(String(path)), String(line[eq.upperBound...])))
+                    assignments.append(
+                        YAMLSplice.Assignment(YAMLSplice.path(String(path)), String(line[eq.upperBound...])))
                 }
             }
             return Case(name: String(file.dropLast(".edit".count)), input: input, assignments: assignments)

@@ -17,7 +17,8 @@ import Testing
 
     @Test func targetInsideIfBlockIsRefused() throws {
         let error = try refusal("templated.yaml.gotmpl", "resources.limits.cpu")
-        #expect(error == .underTemplate(file: "templated.yaml.gotmpl", path: "resources.limits", line: 6, templateLine: 5))
+        #expect(
+            error == .underTemplate(file: "templated.yaml.gotmpl", path: "resources.limits", line: 6, templateLine: 5))
         #expect(error?.localizedDescription.contains("templated.yaml.gotmpl:6") == true)
     }
 
@@ -77,7 +78,10 @@ import Testing
 
     @Test func mappingWhereScalarExpectedIsRefused() throws {
         let error = try refusal("elasticsearch-values.yaml.gotmpl", "master.resources", "2")
-        #expect(error == .notAScalar(file: "elasticsearch-values.yaml.gotmpl", path: "master.resources", line: 15, found: "a mapping"))
+        #expect(
+            error
+                == .notAScalar(
+                    file: "elasticsearch-values.yaml.gotmpl", path: "master.resources", line: 15, found: "a mapping"))
         #expect(error?.localizedDescription.contains("not a scalar") == true)
     }
 
@@ -88,7 +92,11 @@ import Testing
 
     @Test func blockScalarTargetIsRefused() throws {
         let error = try refusal("mysql-values.yaml.gotmpl", "master.config", "x")
-        #expect(error == .notAScalar(file: "mysql-values.yaml.gotmpl", path: "master.config", line: 19, found: "a block scalar (| or >)"))
+        #expect(
+            error
+                == .notAScalar(
+                    file: "mysql-values.yaml.gotmpl", path: "master.config", line: 19, found: "a block scalar (| or >)")
+        )
     }
 
     @Test func scalarOnThePathIsRefused() throws {
@@ -111,10 +119,14 @@ import Testing
     }
 
     @Test func emptyPathKeyIsRefused() {
-        #expect(throws: YAMLSpliceError.self) { _ = try YAMLSplice.set(["a", ""], to: "1", in: "a: 1\n", file: "f.yaml") }
+        #expect(throws: YAMLSpliceError.self) {
+            _ = try YAMLSplice.set(["a", ""], to: "1", in: "a: 1\n", file: "f.yaml")
+        }
     }
 
     @Test func duplicateKeysAreRefused() {
-        #expect(throws: YAMLSpliceError.self) { _ = try YAMLSplice.set(["a"], to: "2", in: "a: 1\na: 3\n", file: "f.yaml") }
+        #expect(throws: YAMLSpliceError.self) {
+            _ = try YAMLSplice.set(["a"], to: "2", in: "a: 1\na: 3\n", file: "f.yaml")
+        }
     }
 }

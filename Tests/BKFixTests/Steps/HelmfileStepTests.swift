@@ -4,7 +4,8 @@ import Testing
 @testable import BKFix
 
 @Suite struct HelmfileStepTests {
-    func command(_ values: [String: ArgValue], installDir: String? = WorkDirFixture.installDir) throws -> CommandChange {
+    func command(_ values: [String: ArgValue], installDir: String? = WorkDirFixture.installDir) throws -> CommandChange
+    {
         let transport = try WorkDirFixture.transport(readOnly: true)
         let plan = try HelmfileStep.plan(
             StepArgs(kind: "helmfile", values: values), in: WorkDirFixture.context(transport, installDir: installDir))
@@ -44,11 +45,16 @@ import Testing
     }
 
     @Test func missingExplicitFileIsRefused() {
-        #expect(throws: StepError.self) { _ = try command(["release": .string("bk-job"), "file": .string("nope.yaml.gotmpl")]) }
+        #expect(throws: StepError.self) {
+            _ = try command(["release": .string("bk-job"), "file": .string("nope.yaml.gotmpl")])
+        }
     }
 
     @Test func unknownActionIsRefused() {
-        #expect(throws: StepError.badArgument(step: "helmfile", key: "action", reason: "expected sync, destroy or apply, got delete")) {
+        #expect(
+            throws: StepError.badArgument(
+                step: "helmfile", key: "action", reason: "expected sync, destroy or apply, got delete")
+        ) {
             _ = try command(["release": .string("bk-job"), "action": .string("delete")])
         }
     }

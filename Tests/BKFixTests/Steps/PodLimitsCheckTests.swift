@@ -6,22 +6,33 @@ import Testing
 @Suite struct PodLimitsCheckTests {
     static let doubledCustom = "master:\n  resources:\n    limits:\n      cpu: 2000m\n      memory: 2048Mi\n"
 
-    func check(_ values: [String: ArgValue], pods: String?, custom: String? = doubledCustom) throws -> (VerifyResult, MemoryTransport) {
+    func check(_ values: [String: ArgValue], pods: String?, custom: String? = doubledCustom) throws -> (
+        VerifyResult, MemoryTransport
+    ) {
         let offline: @Sendable ([String]) -> CommandResult = { argv in
-            CommandResult(argv: argv, exitCode: 1, stdout: "", stderr: "Unable to connect", duration: 0, timedOut: false)
+            CommandResult(
+                argv: argv, exitCode: 1, stdout: "", stderr: "Unable to connect", duration: 0, timedOut: false)
         }
         let responder = pods.map { WorkDirFixture.answer($0) } ?? offline
         let transport = try WorkDirFixture.transport(responder: responder)
         if let custom { transport.setFile(RaiseQuotaStepTests.esCustom, Data(custom.utf8)) }
-        let result = try PodLimitsCheck.check(StepArgs(kind: "pod-limits", values: values), in: WorkDirFixture.context(transport))
+        let result = try PodLimitsCheck.check(
+            StepArgs(kind: "pod-limits", values: values), in: WorkDirFixture.context(transport))
         return (result, transport)
     }
 
     @Test func passesWhenPodsRunWithTheValuesFileLimitsAsQuantities() throws {
         let pods = WorkDirFixture.podList([("bk-elastic-elasticsearch-master-0", "master", "2", "2Gi", true, 0)])
-        let (result, transport) = try check(["release": .string("bk-elastic"), "component": .string("master")], pods: pods)
+        let (result, transport) = try check(
+            ["release": .string("bk-elastic"), "component": .string("master")], pods: pods)
         #expect(result.ok, "\(result.detail)")
-        #expect(transport.commands == [["kubectl", "get", "pod", "-n", "blueking", "-l", "app.kubernetes.io/instance=bk-elastic", "-o", "json"]])
+        #expect(
+            transport.commands == [
+                [
+                    "kubectl", "get", "pod", "-n", "blueking", "-l", "app.kubernetes.io/instance=bk-elastic", "-o",
+                    "json",
+                ]
+            ])
         #expect(transport.writes.isEmpty)
     }
 
@@ -35,7 +46,10 @@ import Testing
     @Test func explicitLimitsAndNamespaceAreUsed() throws {
         let pods = WorkDirFixture.podList([("bk-elastic-elasticsearch-data-0", "data", "4000m", "4096Mi", true, 0)])
         let (result, transport) = try check(
-            ["release": .string("bk-elastic"), "namespace": .string("other"), "cpu": .string("4"), "memory": .string("4Gi")], pods: pods)
+            [
+                "release": .string("bk-elastic"), "namespace": .string("other"), "cpu": .string("4"),
+                "memory": .string("4Gi"),
+            ], pods: pods)
         #expect(result.ok, "\(result.detail)")
         #expect(transport.commands.first?[4] == "other")
     }

@@ -6,7 +6,8 @@ import Yams
 
 /// The quota playbooks only use the step and verify kinds of this folder, with keys those kinds accept.
 @Suite struct QuotaPlaybooksTests {
-    static let playbooks = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let playbooks = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appendingPathComponent("playbooks")
 
     static let kinds: [String: (required: Set<String>, optional: Set<String>)] = [

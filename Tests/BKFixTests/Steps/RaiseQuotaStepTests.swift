@@ -6,9 +6,12 @@ import Testing
 @Suite struct RaiseQuotaStepTests {
     static let esCustom = WorkDirFixture.workDir + "/environments/default/elasticsearch-custom-values.yaml.gotmpl"
 
-    func plan(_ values: [String: ArgValue], transport: MemoryTransport, installDir: String? = WorkDirFixture.installDir) throws -> StepPlan {
+    func plan(_ values: [String: ArgValue], transport: MemoryTransport, installDir: String? = WorkDirFixture.installDir)
+        throws -> StepPlan
+    {
         try RaiseQuotaStep.plan(
-            StepArgs(kind: "raise-quota", values: values), in: WorkDirFixture.context(transport, installDir: installDir))
+            StepArgs(kind: "raise-quota", values: values), in: WorkDirFixture.context(transport, installDir: installDir)
+        )
     }
 
     func onlyFileChange(_ plan: StepPlan) throws -> FileChange {
@@ -74,7 +77,8 @@ import Testing
     @Test func customValuesOverrideDefaultsAsTheStartingPoint() throws {
         let transport = try WorkDirFixture.transport()
         transport.setFile(Self.esCustom, Data("# 已调整\nmaster:\n  resources:\n    limits:\n      cpu: 3\n".utf8))
-        let change = try onlyFileChange(try plan(["release": .string("bk-elastic"), "component": .string("master")], transport: transport))
+        let change = try onlyFileChange(
+            try plan(["release": .string("bk-elastic"), "component": .string("master")], transport: transport))
         #expect(
             String(decoding: change.after ?? Data(), as: UTF8.self)
                 == "# 已调整\nmaster:\n  resources:\n    limits:\n      cpu: 6\n      memory: 2048Mi\n")
@@ -83,7 +87,11 @@ import Testing
     @Test func componentListLimitsTheEdit() throws {
         let transport = try WorkDirFixture.transport()
         let change = try onlyFileChange(
-            try plan(["release": .string("bk-elastic"), "component": .string("data,coordinating"), "factor": .string("1.5")], transport: transport))
+            try plan(
+                [
+                    "release": .string("bk-elastic"), "component": .string("data,coordinating"),
+                    "factor": .string("1.5"),
+                ], transport: transport))
         let text = String(decoding: change.after ?? Data(), as: UTF8.self)
         #expect(!text.contains("master"))
         #expect(text.contains("data:\n  resources:\n    limits:\n      cpu: 1500m\n      memory: 3072Mi\n"))
@@ -93,8 +101,14 @@ import Testing
     @Test func explicitCpuAndMemoryWin() throws {
         let transport = try WorkDirFixture.transport()
         let change = try onlyFileChange(
-            try plan(["release": .string("bk-elastic"), "component": .string("data"), "cpu": .string("4"), "memory": .string("8Gi")], transport: transport))
-        #expect(String(decoding: change.after ?? Data(), as: UTF8.self) == "data:\n  resources:\n    limits:\n      cpu: 4\n      memory: 8Gi\n")
+            try plan(
+                [
+                    "release": .string("bk-elastic"), "component": .string("data"), "cpu": .string("4"),
+                    "memory": .string("8Gi"),
+                ], transport: transport))
+        #expect(
+            String(decoding: change.after ?? Data(), as: UTF8.self)
+                == "data:\n  resources:\n    limits:\n      cpu: 4\n      memory: 8Gi\n")
     }
 
     @Test func onlineOnlyStarvedComponentsAreRaised() throws {
@@ -109,7 +123,13 @@ import Testing
         #expect(text.contains("master:"))
         #expect(text.contains("coordinating:"))
         #expect(!text.contains("data:"))
-        #expect(transport.commands == [["kubectl", "get", "pod", "-n", "blueking", "-l", "app.kubernetes.io/instance=bk-elastic", "-o", "json"]])
+        #expect(
+            transport.commands == [
+                [
+                    "kubectl", "get", "pod", "-n", "blueking", "-l", "app.kubernetes.io/instance=bk-elastic", "-o",
+                    "json",
+                ]
+            ])
     }
 
     @Test func limitsMissingFromValuesAreReadFromTheLivePod() throws {
@@ -117,7 +137,9 @@ import Testing
         let transport = try WorkDirFixture.transport(responder: WorkDirFixture.answer(pods))
         let change = try onlyFileChange(try plan(["release": .string("bk-redis")], transport: transport))
         #expect(change.path == WorkDirFixture.workDir + "/environments/default/redis-custom-values.yaml.gotmpl")
-        #expect(String(decoding: change.after ?? Data(), as: UTF8.self) == "resources:\n  limits:\n    cpu: 1000m\n    memory: 2Gi\n")
+        #expect(
+            String(decoding: change.after ?? Data(), as: UTF8.self)
+                == "resources:\n  limits:\n    cpu: 1000m\n    memory: 2Gi\n")
     }
 
     @Test func noLimitsAnywhereAsksForExplicitValues() throws {
@@ -133,7 +155,8 @@ import Testing
 
     @Test func explicitValuesWorkWithoutAnyKnownLimits() throws {
         let transport = try WorkDirFixture.transport()
-        let change = try onlyFileChange(try plan(["release": .string("bk-redis"), "memory": .string("2Gi")], transport: transport))
+        let change = try onlyFileChange(
+            try plan(["release": .string("bk-redis"), "memory": .string("2Gi")], transport: transport))
         #expect(String(decoding: change.after ?? Data(), as: UTF8.self) == "resources:\n  limits:\n    memory: 2Gi\n")
     }
 
@@ -146,7 +169,10 @@ import Testing
 
     @Test func missingInstallDirIsRefused() throws {
         let transport = try WorkDirFixture.transport()
-        #expect(throws: StepError.cannotPlan(step: "raise-quota", reason: "the BlueKing install dir is unknown; pass --install-dir")) {
+        #expect(
+            throws: StepError.cannotPlan(
+                step: "raise-quota", reason: "the BlueKing install dir is unknown; pass --install-dir")
+        ) {
             _ = try plan(["release": .string("bk-elastic")], transport: transport, installDir: nil)
         }
     }
@@ -160,22 +186,29 @@ import Testing
 
     @Test func badQuantityArgumentIsRefused() throws {
         let transport = try WorkDirFixture.transport()
-        #expect(throws: StepError.self) { _ = try plan(["release": .string("bk-elastic"), "cpu": .string("12Zi")], transport: transport) }
-        #expect(throws: StepError.self) { _ = try plan(["release": .string("bk-elastic"), "factor": .string("-2")], transport: transport) }
+        #expect(throws: StepError.self) {
+            _ = try plan(["release": .string("bk-elastic"), "cpu": .string("12Zi")], transport: transport)
+        }
+        #expect(throws: StepError.self) {
+            _ = try plan(["release": .string("bk-elastic"), "factor": .string("-2")], transport: transport)
+        }
     }
 
     @Test func layout72RaisesMysql8InItsCustomValues() throws {
         let transport = try WorkDirFixture.transport("bkce72")
         let change = try onlyFileChange(try plan(["release": .string("bk-mysql8")], transport: transport))
         #expect(change.path == WorkDirFixture.workDir + "/environments/default/mysql8-custom-values.yaml.gotmpl")
-        #expect(String(decoding: change.after ?? Data(), as: UTF8.self) == "primary:\n  resources:\n    limits:\n      cpu: 4\n      memory: 8Gi\n")
+        #expect(
+            String(decoding: change.after ?? Data(), as: UTF8.self)
+                == "primary:\n  resources:\n    limits:\n      cpu: 4\n      memory: 8Gi\n")
         #expect(transport.commands.first?.contains("bk-system") == true)
     }
 
     @Test func alreadyRaisedIsANoOp() throws {
         let transport = try WorkDirFixture.transport()
         transport.setFile(Self.esCustom, Data("data:\n  resources:\n    limits:\n      cpu: 4\n".utf8))
-        let plan = try plan(["release": .string("bk-elastic"), "component": .string("data"), "cpu": .string("4")], transport: transport)
+        let plan = try plan(
+            ["release": .string("bk-elastic"), "component": .string("data"), "cpu": .string("4")], transport: transport)
         #expect(plan.changes.isEmpty)
     }
 }

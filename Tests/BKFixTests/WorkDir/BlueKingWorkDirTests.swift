@@ -26,7 +26,9 @@ import Testing
 
     @Test func trimsTrailingSpacesInValuesPaths() throws {
         let workDir = try BlueKingWorkDir.load(WorkDirFixture.workDir, transport: try WorkDirFixture.transport())
-        #expect(try workDir.release(named: "bk-redis").customValuesFile == "environments/default/redis-custom-values.yaml.gotmpl")
+        #expect(
+            try workDir.release(named: "bk-redis").customValuesFile
+                == "environments/default/redis-custom-values.yaml.gotmpl")
     }
 
     @Test func keepsSubdirectoryValuesAndResolvesDefaultPipeNamespace() throws {
@@ -34,7 +36,11 @@ import Testing
         let ci = try workDir.release(named: "bk-ci")
         #expect(ci.helmfile == "03-bkci.yaml.gotmpl")
         #expect(ci.namespace == "blueking")
-        #expect(ci.valuesFiles == ["environments/default/bkci/bkci-values.yaml.gotmpl", "environments/default/bkci/bkci-resources.yaml.gotmpl"])
+        #expect(
+            ci.valuesFiles == [
+                "environments/default/bkci/bkci-values.yaml.gotmpl",
+                "environments/default/bkci/bkci-resources.yaml.gotmpl",
+            ])
         #expect(ci.customValuesFile == "environments/default/bkci/bkci-custom-values.yaml.gotmpl")
     }
 
@@ -46,7 +52,10 @@ import Testing
     @Test func helmfilesWithoutReleasesAreNotReleases() throws {
         let workDir = try BlueKingWorkDir.load(WorkDirFixture.workDir, transport: try WorkDirFixture.transport())
         #expect(!workDir.releases.contains { $0.helmfile == "base.yaml.gotmpl" })
-        #expect(Set(workDir.releases.map(\.name)) == ["bk-mysql", "bk-redis", "bk-elastic", "bk-job", "bk-monitor", "bk-ci", "ingress-nginx"])
+        #expect(
+            Set(workDir.releases.map(\.name)) == [
+                "bk-mysql", "bk-redis", "bk-elastic", "bk-job", "bk-monitor", "bk-ci", "ingress-nginx",
+            ])
     }
 
     @Test func unknownReleaseNamesTheKnownOnes() throws {
@@ -95,7 +104,8 @@ import Testing
 
     @Test func templatedLimitsAreUnknownNotValues() throws {
         let transport = MemoryTransport(files: [
-            "/w/blueking/base.yaml.gotmpl": "releases:\n  - name: r\n    namespace: ns\n    values:\n    - v.yaml\n    - v-custom-values.yaml\n",
+            "/w/blueking/base.yaml.gotmpl":
+                "releases:\n  - name: r\n    namespace: ns\n    values:\n    - v.yaml\n    - v-custom-values.yaml\n",
             "/w/blueking/v.yaml": "resources:\n  limits:\n    cpu: {{ .Values.cpu }}\n    memory: 1Gi\n",
         ])
         let workDir = try BlueKingWorkDir.locate(installDir: "/w", transport: transport)

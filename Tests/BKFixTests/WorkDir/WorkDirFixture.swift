@@ -23,26 +23,34 @@ enum WorkDirFixture {
     static func transport(
         _ name: String = "bkce70", readOnly: Bool = false,
         responder: @escaping @Sendable ([String]) -> CommandResult = { argv in
-            CommandResult(argv: argv, exitCode: 1, stdout: "", stderr: "The connection to the server was refused", duration: 0, timedOut: false)
+            CommandResult(
+                argv: argv, exitCode: 1, stdout: "", stderr: "The connection to the server was refused", duration: 0,
+                timedOut: false)
         }
     ) throws -> MemoryTransport {
         MemoryTransport(files: try files(name), readOnly: readOnly, responder: responder)
     }
 
-    static func context(_ transport: MemoryTransport, installDir: String? = installDir, language: Language = .en) -> PlanContext {
+    static func context(_ transport: MemoryTransport, installDir: String? = installDir, language: Language = .en)
+        -> PlanContext
+    {
         PlanContext(
             host: "control", transport: transport, control: transport, installDir: installDir, language: language,
             environment: [:])
     }
 
     /// A kubectl pod list answer.
-    static func podList(_ pods: [(name: String, component: String?, cpu: String, memory: String, ready: Bool, restarts: Int)]) -> String {
+    static func podList(
+        _ pods: [(name: String, component: String?, cpu: String, memory: String, ready: Bool, restarts: Int)]
+    ) -> String {
         let items = pods.map { pod -> [String: Any] in
             var labels: [String: String] = ["app.kubernetes.io/instance": "bk-elastic"]
             if let component = pod.component { labels["app.kubernetes.io/component"] = component }
             return [
                 "metadata": ["name": pod.name, "labels": labels],
-                "spec": ["containers": [["name": "main", "resources": ["limits": ["cpu": pod.cpu, "memory": pod.memory]]]]],
+                "spec": [
+                    "containers": [["name": "main", "resources": ["limits": ["cpu": pod.cpu, "memory": pod.memory]]]]
+                ],
                 "status": [
                     "phase": "Running",
                     "containerStatuses": [["name": "main", "ready": pod.ready, "restartCount": pod.restarts]],

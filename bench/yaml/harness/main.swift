@@ -9,7 +9,8 @@ guard let file = arguments.first, arguments.count >= 2 else {
 }
 let assignments = arguments.dropFirst().compactMap { argument -> YAMLSplice.Assignment? in
     guard let eq = argument.firstIndex(of: "=") else { return nil }
-    return YAMLSplice.Assignment(YAMLSplice.path(String(argument[..<eq])), String(argument[argument.index(after: eq)...]))
+    return YAMLSplice.Assignment(
+        YAMLSplice.path(String(argument[..<eq])), String(argument[argument.index(after: eq)...]))
 }
 do {
     let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
