@@ -32,6 +32,10 @@ public enum RaiseQuotaStep: StepKind {
         }
         var notes: [String] = []
         let values = try workDir.mergedValues(of: release, transport: context.control)
+        let searched =
+            values.files.isEmpty
+            ? "its values files (none exists: \(release.valuesFiles.joined(separator: ", ")))"
+            : values.files.joined(separator: ", ")
         var components = values.limits
         let pods = try? ReleasePod.query(release: release.name, namespace: release.namespace, in: context)
         if components.isEmpty, let pods {
@@ -50,7 +54,7 @@ public enum RaiseQuotaStep: StepKind {
                     throw StepError.cannotPlan(
                         step: name,
                         reason: "component \(missing) of \(release.name) has no resources.limits in "
-                            + "\(values.files.joined(separator: ", ")); give cpu=... and/or memory=...")
+                            + "\(searched); give cpu=... and/or memory=...")
                 }
                 selected.append(ComponentLimits(component: missing, path: [missing]))
             }
@@ -66,7 +70,7 @@ public enum RaiseQuotaStep: StepKind {
             guard explicitCPU != nil || explicitMemory != nil else {
                 throw StepError.cannotPlan(
                     step: name,
-                    reason: "no resources.limits for \(release.name) in \(values.files.joined(separator: ", ")) "
+                    reason: "no resources.limits for \(release.name) in \(searched) "
                         + "and no live pod answered; give cpu=... and/or memory=... (and component=...)")
             }
             components = [ComponentLimits(component: "", path: [])]

@@ -153,6 +153,16 @@ import Testing
         }
     }
 
+    @Test func missingValuesFilesAreNamedInTheError() throws {
+        let transport = try WorkDirFixture.transport()
+        do {
+            _ = try plan(["release": .string("bcs-services-stack")], transport: transport)
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.localizedDescription.contains("none exists: environments/default/bcs/values.yaml.gotmpl"))
+        }
+    }
+
     @Test func explicitValuesWorkWithoutAnyKnownLimits() throws {
         let transport = try WorkDirFixture.transport()
         let change = try onlyFileChange(

@@ -44,6 +44,13 @@ import Testing
         #expect(ci.customValuesFile == "environments/default/bkci/bkci-custom-values.yaml.gotmpl")
     }
 
+    @Test func namespaceFromNestedValueWithDefaultPipe() throws {
+        let workDir = try BlueKingWorkDir.load(WorkDirFixture.workDir, transport: try WorkDirFixture.transport())
+        let bcs = try workDir.release(named: "bcs-services-stack")
+        #expect(bcs.namespace == "bcs-system")
+        #expect(bcs.customValuesFile == "environments/default/bcs-custom-values.yaml.gotmpl")
+    }
+
     @Test func literalNamespaceStaysLiteral() throws {
         let workDir = try BlueKingWorkDir.load(WorkDirFixture.workDir, transport: try WorkDirFixture.transport())
         #expect(try workDir.release(named: "ingress-nginx").namespace == "ingress-nginx")
@@ -55,6 +62,7 @@ import Testing
         #expect(
             Set(workDir.releases.map(\.name)) == [
                 "bk-mysql", "bk-redis", "bk-elastic", "bk-job", "bk-monitor", "bk-ci", "ingress-nginx",
+                "bcs-services-stack",
             ])
     }
 
