@@ -74,16 +74,17 @@ def main():
     if args.bkfix:
         probe = subprocess.run([args.bkfix, "plan", "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if probe.returncode == 0:
-            install = os.path.join(work, "install")
-            blueking = os.path.join(install, "blueking", "environments", "default")
-            os.makedirs(blueking)
-            open(os.path.join(install, "blueking", "base.yaml.gotmpl"), "w").write(
+            # A work dir under --root, at the host path /data/bkce/blueking.
+            root = os.path.join(work, "root")
+            blueking = os.path.join(root, "data", "bkce", "blueking")
+            os.makedirs(os.path.join(blueking, "environments", "default"))
+            open(os.path.join(blueking, "base.yaml.gotmpl"), "w").write(
                 "releases:\n  - name: bk-bench\n    namespace: blueking\n    values:\n"
                 "    - ./environments/default/bench-values.yaml.gotmpl\n"
                 "    - ./environments/default/bench-custom-values.yaml.gotmpl\n")
-            shutil.copyfile(source, os.path.join(blueking, "bench-custom-values.yaml.gotmpl"))
+            shutil.copyfile(source, os.path.join(blueking, "environments", "default", "bench-custom-values.yaml.gotmpl"))
             cli = lambda f: [args.bkfix, "plan", "raise-quota", "-p", "release=bk-bench", "-p", "component=dispatch",
-                             "--install-dir", install]
+                             "--root", root, "--install-dir", "/data/bkce"]
             tools["bkfix plan raise-quota (CLI)"] = cli
         else:
             print(f"note: {args.bkfix} has no `plan` yet; CLI row skipped", file=sys.stderr)
