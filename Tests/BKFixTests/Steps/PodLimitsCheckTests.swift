@@ -36,6 +36,31 @@ import Testing
         #expect(transport.writes.isEmpty)
     }
 
+    @Test func docExampleAfterApplyPassesForAllThreeComponents() throws {
+        let custom = """
+            master:
+              resources:
+                limits:
+                  cpu: 2000m
+                  memory: 2048Mi
+            data:
+              resources:
+                limits:
+                  cpu: 2000m
+                  memory: 4096Mi
+            coordinating:
+              resources:
+                limits:
+                  cpu: 2000m
+                  memory: 1024Mi
+
+            """
+        let pods = try Fixtures.text("workdir/standins/es-pods-doubled.json")
+        let (result, _) = try check(["release": .string("bk-elastic")], pods: pods, custom: custom)
+        #expect(result.ok, "\(result.detail)")
+        #expect(result.detail.contains("3 pod(s)"))
+    }
+
     @Test func failsWhenAPodStillHasTheOldLimits() throws {
         let pods = WorkDirFixture.podList([("bk-elastic-elasticsearch-master-0", "master", "1", "1Gi", false, 5)])
         let (result, _) = try check(["release": .string("bk-elastic")], pods: pods)
