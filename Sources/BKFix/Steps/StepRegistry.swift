@@ -2,9 +2,25 @@ import Foundation
 
 /// The step and verify kinds bkfix knows. Adding a kind is one file in `Steps/` plus one line here.
 public enum StepRegistry {
-    public static let steps: [any StepKind.Type] = []
+    public static let steps: [any StepKind.Type] = [
+        HostsEntryStep.self,
+        CommandStep.self,
+        JSONSetStep.self,
+        DockerMirrorsStep.self,
+        ServiceReloadStep.self,
+        FileInstallStep.self,
+        HelmUpgradeStep.self,
+        ProfilePathStep.self,
+        LocalPVSyncStep.self,
+    ]
 
-    public static let checks: [any VerifyKind.Type] = []
+    public static let checks: [any VerifyKind.Type] = [
+        ResolveCheck.self,
+        DockerMirrorsCheck.self,
+        DefaultStorageClassCheck.self,
+        HelmVersionCheck.self,
+        PathContainsCheck.self,
+    ]
 
     public static func step(named name: String) -> (any StepKind.Type)? { steps.first { $0.name == name } }
     public static func check(named name: String) -> (any VerifyKind.Type)? { checks.first { $0.name == name } }

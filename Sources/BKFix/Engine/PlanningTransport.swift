@@ -1,0 +1,54 @@
+import Foundation
+import Synchronization
+
+/// The view a step gets while planning: reads go to the host (or to what earlier steps planned for the same file),
+/// every read is pinned, and any write is an error. "Dry run never changes anything" holds by construction.
+final class PlanningTransport: Transport, @unchecked Sendable {
+    struct State {
+        var overlay: [String: FileSnapshot?] = [:]
+        var pins: [String: String?] = [:]
+        var pinOrder: [String] = []
+    }
+
+    let base: any Transport
+    let state = Mutex(State())
+    var host: String { base.host }
+
+    init(base: any Transport) { self.base = base }
+
+    var pins: [FilePin] {
+        state.withLock { s in s.pinOrder.map { FilePin(host: host, path: $0, sha256: s.pins[$0] ?? nil) } }
+    }
+
+    /// Makes later steps see this step's planned content.
+    func overlay(_ change: FileChange) {
+        state.withLock { s in
+            s.overlay[change.path] = change.after.map { FileSnapshot(data: $0, meta: change.afterMeta ?? FileMeta(mode: 0o644, uid: 0, gid: 0)) }
+        }
+    }
+
+    func kind(of path: String) throws -> PathKind? {
+        if let o = state.withLock({ $0.overlay[path] }) { return o == nil ? nil : .file }
+        return try base.kind(of: path)
+    }
+
+    func read(_ path: String) throws -> FileSnapshot? {
+        if let o = state.withLock({ $0.overlay[path] }) { return o }
+        let snap = try base.read(path)
+        state.withLock { s in
+            if s.pins[path] == nil {
+                s.pins[path] = .some(snap.map { SHA256.hex($0.data) })
+                s.pinOrder.append(path)
+            }
+        }
+        return snap
+    }
+
+    func write(_ path: String, data: Data, meta: FileMeta) throws { throw EngineError.writeDuringPlan(path: path) }
+    func remove(_ path: String) throws { throw EngineError.writeDuringPlan(path: path) }
+    func list(_ dir: String) throws -> [String] { try base.list(dir) }
+
+    func run(_ command: CommandSpec, output: (@Sendable (OutputLine) -> Void)?) throws -> CommandResult {
+        try base.run(command, output: output)
+    }
+}

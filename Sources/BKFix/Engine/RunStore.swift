@@ -1,0 +1,136 @@
+import Foundation
+
+/// A run as history shows it: its record plus the commit that holds it.
+public struct RunEntry: Sendable {
+    public var record: RunRecord
+    public var commit: StateCommit
+    /// The rollback run that undid this run, if any.
+    public var rolledBackBy: String?
+}
+
+/// The state repo's layout and the queries on it: `hosts/<host>/<path>` holds the last known content of every
+/// managed file, `runs/<id>.json` the record of each run, one commit per run with trailers (SPEC §10).
+public final class RunStore: @unchecked Sendable {
+    public let repo: StateRepo
+    /// Runtime files that must not be committed (lock, journals) live inside `.git/bkfix/`.
+    public let runtimeDir: String
+
+    public init(repo: StateRepo) throws {
+        self.repo = repo
+        self.runtimeDir = (repo.path as NSString).appendingPathComponent(".git/bkfix")
+        try FileManager.default.createDirectory(atPath: runtimeDir, withIntermediateDirectories: true)
+    }
+
+    public static func open(path: String) throws -> RunStore { try RunStore(repo: try StateRepo.open(at: path)) }
+
+    /// Repo path of a host file's last known content.
+    public static func hostPath(_ host: String, _ path: String) -> String {
+        "hosts/\(host)/" + (path.hasPrefix("/") ? String(path.dropFirst()) : path)
+    }
+
+    static func runPath(_ id: String) -> String { "runs/\(id).json" }
+
+    public static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .iso8601
+        return e
+    }()
+
+    public static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }()
+
+    /// Before a run touches files, commit their live content where it differs from what the repo knows
+    /// (first sight: `baseline`; changed outside bkfix: `drift`), so every pre-image is in git before any write.
+    /// Returns the commit that holds the pre-images.
+    @discardableResult
+    public func recordPreImages(_ files: [(host: String, path: String, live: Data?)]) throws -> String? {
+        var updates: [String: Data?] = [:]
+        var drifted: [String] = []
+        var baselined: [String] = []
+        for f in files {
+            let key = Self.hostPath(f.host, f.path)
+            let known = try repo.read(key)
+            guard known != f.live else { continue }
+            let everSeen = known != nil || wasManaged(key)
+            if everSeen {
+                drifted.append("\(f.host):\(f.path)")
+            } else {
+                baselined.append("\(f.host):\(f.path)")
+            }
+            updates[key] = f.live
+        }
+        if !updates.isEmpty {
+            let kind = drifted.isEmpty ? "baseline" : "drift"
+            let what = (drifted + baselined).joined(separator: ", ")
+            let subject = drifted.isEmpty
+                ? "baseline: first record of \(what)" : "drift: \(drifted.joined(separator: ", ")) changed outside bkfix"
+            let message = "\(subject)\n\nKind: \(kind)\nHost: \(Set(files.map(\.host)).sorted().joined(separator: ", "))\n"
+            try repo.commit(updates: updates, message: message)
+        }
+        return try repo.head()
+    }
+
+    /// True when some commit ever recorded this repo path (so its absence now means it was deleted outside bkfix).
+    private func wasManaged(_ key: String) -> Bool {
+        ((try? repo.log()) ?? []).contains { $0.changedPaths.contains(key) }
+    }
+
+    /// Commits a finished (or failed) run: new file contents under `hosts/` and the record under `runs/`.
+    @discardableResult
+    public func commitRun(_ record: RunRecord, contents: [String: Data?]) throws -> String {
+        var updates = contents
+        updates[Self.runPath(record.id)] = try Self.encoder.encode(record)
+        let changed = record.files.filter { $0.status == .done }.count
+        let ran = record.commands.filter { $0.status == .done }.count
+        var message = "\(record.kind.rawValue) \(record.playbook): \(record.status.rawValue)"
+        message += " (\(changed) file\(changed == 1 ? "" : "s"), \(ran) command\(ran == 1 ? "" : "s"))\n\n"
+        message += record.title.en + "\n"
+        for f in record.files { message += "\(f.host):\(f.path) \(f.op.rawValue) [\(f.status.rawValue)]\n" }
+        for c in record.commands { message += "\(c.host): \(c.argv.joined(separator: " ")) [\(c.status.rawValue)]\n" }
+        if let error = record.error { message += "error: \(error)\n" }
+        message += "\nRun-Id: \(record.id)\nKind: \(record.kind.rawValue)\nPlaybook: \(record.playbook)\n"
+        message += "Case: \(record.cases.isEmpty ? "-" : record.cases.joined(separator: ", "))\n"
+        message += "Host: \(record.hosts.isEmpty ? "control" : record.hosts.joined(separator: ", "))\n"
+        message += "Operator: \(record.operator)\nStatus: \(record.status.rawValue)\n"
+        if let of = record.rollbackOf { message += "Rollback-Of: \(of)\n" }
+        return try repo.commit(updates: updates, message: message)
+    }
+
+    /// Every run, newest first, with who rolled it back.
+    public func runs() throws -> [RunEntry] {
+        var entries: [RunEntry] = []
+        var rolledBack: [String: String] = [:]
+        for commit in try repo.log() {
+            guard let id = commit.trailers["Run-Id"], let kind = commit.trailers["Kind"], kind == "apply" || kind == "rollback",
+                let data = try repo.read(Self.runPath(id), at: commit.oid)
+            else { continue }
+            let record = try Self.decoder.decode(RunRecord.self, from: data)
+            if let of = record.rollbackOf, record.status == .applied || record.status == .verifyFailed {
+                rolledBack[of] = rolledBack[of] ?? record.id
+            }
+            entries.append(RunEntry(record: record, commit: commit, rolledBackBy: nil))
+        }
+        return entries.map { var e = $0; e.rolledBackBy = rolledBack[e.record.id]; return e }
+    }
+
+    public func run(_ id: String) throws -> RunEntry {
+        let all = try runs()
+        if let e = all.first(where: { $0.record.id == id }) { return e }
+        let matches = all.filter { $0.record.id.hasPrefix(id) || $0.record.id.hasSuffix(id) }
+        if matches.count == 1 { return matches[0] }
+        throw EngineError.unknownRun(id: id)
+    }
+
+    /// Every managed file: (host, host path) from the `hosts/` tree at HEAD.
+    public func managedFiles() throws -> [(host: String, path: String)] {
+        try repo.list(under: "hosts").compactMap { key in
+            let parts = key.split(separator: "/", maxSplits: 2).map(String.init)
+            guard parts.count == 3 else { return nil }
+            return (parts[1], "/" + parts[2])
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// The global options every command shares (SPEC §3), already resolved to values.
+public struct SessionOptions: Sendable {
+    public var root: String
+    public var stateDir: String?
+    public var installDir: String?
+    public var playbookDirs: [String]
+    public var language: Language
+    public var environment: [String: String]
+
+    public init(
+        root: String = "/", stateDir: String? = nil, installDir: String? = nil, playbookDirs: [String] = [],
+        language: Language, environment: [String: String]
+    ) {
+        self.root = root
+        self.stateDir = stateDir
+        self.installDir = installDir
+        self.playbookDirs = playbookDirs
+        self.language = language
+        self.environment = environment
+    }
+}
+
+/// One invocation's world: the hosts, the install dir, the playbooks and the state repo location.
+public struct Session: Sendable {
+    public let options: SessionOptions
+    public let hosts: HostDirectory
+    public let installDir: String?
+    public let library: PlaybookLibrary
+    public let statePath: String
+
+    public init(_ options: SessionOptions) {
+        self.options = options
+        let control = LocalTransport(root: options.root, host: "control", environment: options.environment)
+        self.hosts = HostDirectory(control: control)
+        self.installDir = Self.resolveInstallDir(options, control: control)
+        self.library = PlaybookLibrary(directories: options.playbookDirs + [Home.playbooksDir(environment: options.environment)])
+        self.statePath = options.stateDir ?? Home.stateDir(environment: options.environment)
+    }
+
+    /// `--install-dir`, else `$INSTALL_DIR`, else the first of `~/bkce7.2-install`, `~/bkce7.1-install`, `~/bkhelmfile`
+    /// that exists on the control machine.
+    static func resolveInstallDir(_ options: SessionOptions, control: any Transport) -> String? {
+        if let d = options.installDir { return d }
+        if let d = options.environment["INSTALL_DIR"], !d.isEmpty { return d }
+        let home = options.environment["HOME"] ?? "/root"
+        for name in ["bkce7.2-install", "bkce7.1-install", "bkhelmfile"] {
+            let candidate = (home as NSString).appendingPathComponent(name)
+            if case .directory = try? control.kind(of: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    public var planner: Planner {
+        Planner(hosts: hosts, installDir: installDir, language: options.language, environment: options.environment)
+    }
+
+    public func openStore() throws -> RunStore { try RunStore.open(path: statePath) }
+
+    public func applier(_ store: RunStore) -> Applier {
+        Applier(store: store, hosts: hosts, installDir: installDir, language: options.language, environment: options.environment)
+    }
+
+    /// Loads a playbook and resolves its parameters from `-p key=value` arguments (and diagnosis-derived values).
+    public func plan(playbook id: String, assignments: [String], derived: [String: String] = [:]) throws -> Plan {
+        let playbook = try library.load(id: id)
+        let params = try ParamValidator.resolve(playbook, given: try ParamValidator.parseAssignments(assignments), derived: derived)
+        return try planner.plan(playbook, params: params)
+    }
+}

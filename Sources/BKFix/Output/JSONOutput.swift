@@ -1,0 +1,68 @@
+import Foundation
+
+/// The JSON documents other tools read (the contract in issue #2): field names here are stable.
+public enum JSONOutput {
+    public static func plan(_ plan: Plan) -> [String: Any] {
+        let changes: [[String: Any]] = plan.changes.map { change in
+            switch change {
+            case .file(let f):
+                return [
+                    "host": f.host, "type": "file", "path": f.path, "op": f.operation.rawValue,
+                    "diff": PlanRenderer.diff(f, color: false), "notes": f.notes,
+                ]
+            case .command(let c):
+                var d: [String: Any] = [
+                    "host": c.host, "type": "command", "argv": c.argv, "risk": c.risk.rawValue,
+                    "undo": c.undo.map(\.argv),
+                ]
+                if let w = c.workdir { d["workdir"] = w }
+                return d
+            }
+        }
+        return [
+            "playbook": plan.playbook, "cases": plan.cases, "params": plan.params.mapValues(\.jsonObject),
+            "noChanges": plan.noChanges, "changes": changes, "notes": plan.notes,
+            "summary": PlanRenderer.summary(plan),
+            "notUndoable": plan.notUndoable.map { ["host": $0.host, "argv": $0.argv, "risk": $0.risk.rawValue] },
+            "verify": plan.verify.map { ["check": $0.kind, "host": $0.host] },
+        ]
+    }
+
+    public static func historyEntry(_ e: RunEntry) -> [String: Any] {
+        let r = e.record
+        return [
+            "id": r.id, "kind": r.kind.rawValue, "playbook": r.playbook, "case": r.cases.first ?? NSNull(),
+            "cases": r.cases, "status": r.status.rawValue, "started": iso(r.started),
+            "finished": r.finished.map(iso) ?? NSNull(), "operator": r.operator, "hosts": r.hosts,
+            "files": r.files.map { "\($0.host):\($0.path)" }, "rollbackOf": r.rollbackOf ?? NSNull(),
+            "rolledBackBy": e.rolledBackBy ?? NSNull(), "commit": e.commit.oid,
+        ]
+    }
+
+    /// The full record as a JSON object, plus where it lives.
+    public static func run(_ e: RunEntry) throws -> [String: Any] {
+        let data = try RunStore.encoder.encode(e.record)
+        var d = (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+        d["rolledBackBy"] = e.rolledBackBy ?? NSNull()
+        d["commit"] = e.commit.oid
+        d["case"] = e.record.cases.first ?? NSNull()
+        return d
+    }
+
+    public static func error(code: String, message: String) -> [String: Any] {
+        ["error": ["code": code, "message": message]]
+    }
+
+    public static func iso(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: d)
+    }
+
+    /// Serialises with sorted keys and no escaped slashes, one document, trailing newline.
+    public static func serialize(_ object: Any) -> String {
+        let data = (try? JSONSerialization.data(
+            withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Shows a plan the way an operator reviews it: per host, each file as a unified diff (3 lines of context), each
+/// command with its risk, then one summary line (SPEC §7). Secret-looking values are masked.
+public enum PlanRenderer {
+    /// A file change as a masked unified diff (or a one-line note for binary content).
+    public static func diff(_ f: FileChange, color: Bool) -> String {
+        if f.binary || f.before.map(isBinary) == true || f.after.map(isBinary) == true {
+            let size = { (d: Data?) in d.map { "\($0.count) bytes, sha256 \(SHA256.hex($0).prefix(12))" } ?? "absent" }
+            return "binary \(f.path): \(size(f.before)) -> \(size(f.after))\n"
+        }
+        let a = f.before == nil ? "/dev/null" : "a\(f.path)"
+        let b = f.after == nil ? "/dev/null" : "b\(f.path)"
+        var text = RunRecord.maskSecrets(UnifiedDiff.render(old: f.before, new: f.after, oldLabel: a, newLabel: b))
+        if let m = f.beforeMeta, let n = f.afterMeta, m.mode != n.mode {
+            text += "mode \(String(m.mode, radix: 8)) -> \(String(n.mode, radix: 8))\n"
+        }
+        return color ? UnifiedDiff.colorize(text) : text
+    }
+
+    static func isBinary(_ d: Data) -> Bool { d.prefix(8192).contains(0) }
+
+    /// "2 files, 1 command (1 irreversible) on 1 host".
+    public static func summary(_ plan: Plan) -> String {
+        let files = plan.fileChanges.count
+        let commands = plan.commands
+        var s = "\(files) file\(files == 1 ? "" : "s"), \(commands.count) command\(commands.count == 1 ? "" : "s")"
+        let risky = Risk.allCases.filter { $0 != .readOnly }.compactMap { risk -> String? in
+            let n = commands.filter { $0.risk == risk }.count
+            return n == 0 ? nil : "\(n) \(risk.rawValue)"
+        }
+        if !risky.isEmpty { s += " (\(risky.joined(separator: ", ")))" }
+        let h = plan.hosts.count
+        return s + " on \(h) host\(h == 1 ? "" : "s")"
+    }
+
+    public static func render(_ plan: Plan, language: Language, color: Bool) -> String {
+        var out = Messages.format(Messages.planHeader, language, plan.playbook, plan.title.text(language)) + "\n"
+        let params = plan.params.keys.sorted().map { "\($0)=\(plan.params[$0]!.display)" }
+        if !params.isEmpty { out += "params: \(params.joined(separator: " "))\n" }
+        for note in plan.notes { out += "note: \(note)\n" }
+        if plan.noChanges {
+            out += Messages.noChanges.text(language) + "\n"
+            return out
+        }
+        for host in plan.hosts {
+            out += "\n== \(host) ==\n"
+            for change in plan.changes where change.host == host {
+                switch change {
+                case .file(let f):
+                    out += diff(f, color: color)
+                    for n in f.notes { out += "  note: \(n)\n" }
+                case .command(let c):
+                    out += commandLine(c, color: color)
+                }
+            }
+        }
+        if !plan.notUndoable.isEmpty {
+            out += "\n" + Messages.notUndoable.text(language) + "\n"
+            for c in plan.notUndoable { out += "  \(c.argv.joined(separator: " ")) [\(c.risk.rawValue)]\n" }
+        }
+        if !plan.verify.isEmpty {
+            out += "\nverify:\n"
+            for v in plan.verify { out += "  \(v.kind) on \(v.host): \(v.args.keys.sorted().map { "\($0)=\(v.args[$0]!.display)" }.joined(separator: " "))\n" }
+        }
+        out += "\n" + summary(plan) + "\n"
+        return out
+    }
+
+    static func commandLine(_ c: CommandChange, color: Bool) -> String {
+        let risk = "[\(c.risk.rawValue)]"
+        let shown = color && c.risk == .irreversible ? "\u{1B}[1;31m\(risk)\u{1B}[0m" : risk
+        var s = "$ \(c.argv.map(shellQuote).joined(separator: " "))  \(shown)"
+        if let w = c.workdir { s += "  (in \(w))" }
+        s += "\n"
+        for u in c.undo { s += "    undo: \(u.argv.map(shellQuote).joined(separator: " "))\n" }
+        for f in c.fallbacks { s += "    fallback: \(f.map(shellQuote).joined(separator: " "))\n" }
+        return s
+    }
+
+    /// Quotes an argv element for display only (commands never run through a shell).
+    public static func shellQuote(_ s: String) -> String {
+        if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,@+%".contains($0) }) { return s }
+        return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+
+/// Why the state repository could not be opened, read or written.
+public enum StateRepoError: LocalizedError, Equatable {
+    /// The repository directory could not be created (e.g. its parent is a file or not writable).
+    case cannotCreate(path: String, reason: String)
+    /// The repository directory exists but bkfix may not write into it.
+    case notWritable(path: String)
+    /// libgit2 refused an operation; `code` is its (negative) error code.
+    case git(operation: String, code: Int32, message: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .cannotCreate(let path, let reason):
+            return "cannot create the state repository at \(path): \(reason). "
+                + "Choose a writable location (--state-dir) or fix the permissions of its parent directory."
+        case .notWritable(let path):
+            return "the state repository at \(path) is not writable. "
+                + "Run bkfix as the user that owns it (usually root) or fix its permissions."
+        case .git(let operation, let code, let message):
+            return "state repository: git \(operation) failed (libgit2 error \(code)): \(message)"
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// bkfix's exit codes, documented in the README.
+public enum ExitStatus: Int32, Sendable {
+    case ok = 0
+    /// A step failed, or an unexpected error.
+    case failure = 1
+    /// Bad usage or bad input: unknown playbook, bad parameter, invalid file.
+    case badInput = 2
+    /// Refused: not confirmed, stale plan, changed since the run, already rolled back.
+    case refused = 3
+    /// Another bkfix holds the state lock.
+    case locked = 4
+    /// Applied, but a verify check failed.
+    case verifyFailed = 5
+    /// Stopped by Ctrl-C or SIGTERM; the run is recorded as `interrupted`.
+    case interrupted = 130
+
+    /// The exit status and a stable error code for an error.
+    public static func classify(_ error: Error) -> (ExitStatus, String) {
+        switch error {
+        case is LockError: return (.locked, "locked")
+        case let e as EngineError:
+            switch e {
+            case .stalePlan: return (.refused, "stale-plan")
+            case .needsConfirmation, .confirmationDeclined: return (.refused, "not-confirmed")
+            case .alreadyRolledBack: return (.refused, "already-rolled-back")
+            case .changedSinceRun: return (.refused, "changed-since-run")
+            case .notRollbackable, .nothingToRollBack: return (.refused, "not-rollbackable")
+            case .interruptedRunPending: return (.refused, "interrupted-run-pending")
+            case .unknownRun, .noRuns: return (.badInput, "unknown-run")
+            case .unreadablePlan: return (.badInput, "bad-plan")
+            case .writeDuringPlan: return (.failure, "internal")
+            }
+        case let e as PlaybookError:
+            switch e {
+            case .unknownPlaybook: return (.badInput, "unknown-playbook")
+            case .invalid: return (.badInput, "invalid-playbook")
+            default: return (.badInput, "bad-parameter")
+            }
+        case is StepError: return (.badInput, "cannot-plan")
+        case is HostsFileError: return (.badInput, "bad-hosts-file")
+        case is TransportError: return (.failure, "io")
+        case is StateRepoError: return (.failure, "state-repo")
+        default: return (.failure, "error")
+        }
+    }
+}

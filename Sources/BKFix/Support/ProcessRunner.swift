@@ -1,0 +1,283 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Why a command could not be started.
+public enum ProcessRunnerError: LocalizedError, Equatable {
+    case notFound(command: String)
+    case workdirMissing(path: String)
+    case spawnFailed(argv: [String], errno: Int32)
+
+    public var errorDescription: String? {
+        switch self {
+        case .notFound(let command):
+            return command.contains("/")
+                ? "\(command): no such executable file"
+                : "\(command): command not found in PATH"
+        case .workdirMissing(let path):
+            return "working directory \(path) does not exist or is not a directory"
+        case .spawnFailed(let argv, let code):
+            return "could not start \(argv.joined(separator: " ")): \(String(cString: strerror(code)))"
+        }
+    }
+}
+
+/// Runs argv as a child process (posix_spawn, own process group), capturing its output without deadlocks.
+public enum ProcessRunner {
+    /// The search path used when the environment has no PATH.
+    public static let defaultSearchPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    /// How long the child gets between SIGTERM and SIGKILL after a timeout.
+    static let killGrace = 2.0
+    /// How long to keep reading after the child exited while something it started still holds the pipes.
+    static let orphanGrace = 1.0
+
+    /// Runs argv (argv[0] looked up in environment["PATH"] unless it contains "/"), stdin = /dev/null,
+    /// capturing stdout/stderr through pipes with poll(), calling `output` for every complete line as it arrives
+    /// (without its `\n` or `\r\n`), killing the child's process group (SIGTERM, then SIGKILL after 2 s) after
+    /// `timeout` seconds (-> timedOut = true; a timeout <= 0 means none). The child gets exactly `environment`.
+    public static func run(
+        _ argv: [String], workdir: String?, environment: [String: String], timeout: Double,
+        output: (@Sendable (OutputLine) -> Void)?
+    ) throws -> CommandResult {
+        guard let command = argv.first, !command.isEmpty else {
+            throw ProcessRunnerError.spawnFailed(argv: argv, errno: EINVAL)
+        }
+        let executable = try resolveExecutable(command, searchPath: environment["PATH"])
+        if let workdir {
+            var st = stat()
+            guard stat(workdir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw ProcessRunnerError.workdirMissing(path: workdir)
+            }
+        }
+        let started = monotonicSeconds()
+        let (pid, stdoutFD, stderrFD) = try spawn(
+            executable: executable, argv: argv, workdir: workdir,
+            environment: environment)
+        var streams = [
+            StreamReader(fd: stdoutFD, makeLine: { OutputLine.stdout($0) }),
+            StreamReader(fd: stderrFD, makeLine: { OutputLine.stderr($0) }),
+        ]
+        let deadline = timeout > 0 ? started + timeout : Double.infinity
+        var timedOut = false
+        var killAt = Double.infinity
+        var killed = false
+        var exitedAt: Double?
+        var status: Int32 = 0
+        var buffer = [UInt8](repeating: 0, count: 65536)
+
+        while true {
+            if exitedAt == nil && hasExited(pid) { exitedAt = monotonicSeconds() }
+            let now = monotonicSeconds()
+            let open = streams.indices.filter { streams[$0].isOpen }
+            if let exitedAt, open.isEmpty || now - exitedAt > orphanGrace { break }
+            if exitedAt == nil && !timedOut && (now >= deadline || Interruption.requested != nil) {
+                timedOut = true
+                kill(-pid, SIGTERM)
+                killAt = now + killGrace
+            }
+            if exitedAt == nil && timedOut && !killed && now >= killAt {
+                killed = true
+                kill(-pid, SIGKILL)
+            }
+            if open.isEmpty {
+                usleep(5000)
+                continue
+            }
+            var fds = open.map { pollfd(fd: streams[$0].fd, events: Int16(POLLIN), revents: 0) }
+            let ready = poll(&fds, nfds_t(fds.count), 50)
+            if ready < 0 && errno != EINTR { break }
+            guard ready > 0 else { continue }
+            for (slot, index) in open.enumerated() where fds[slot].revents != 0 {
+                let count = buffer.withUnsafeMutableBytes { read(streams[index].fd, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    streams[index].append(buffer[0..<count], output: output)
+                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                    streams[index].close(output: output)
+                }
+            }
+        }
+        for index in streams.indices where streams[index].isOpen { streams[index].close(output: output) }
+        // The child is not reaped yet, so its pid (our group id) cannot have been reused by now.
+        if timedOut { kill(-pid, SIGKILL) }  // whatever the child started goes with it
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return CommandResult(
+            argv: argv, exitCode: exitCode(fromWaitStatus: status),
+            stdout: String(decoding: streams[0].captured, as: UTF8.self),
+            stderr: String(decoding: streams[1].captured, as: UTF8.self),
+            duration: monotonicSeconds() - started, timedOut: timedOut)
+    }
+
+    /// The executable's path: argv[0] itself when it has a slash, else the first executable match in PATH.
+    static func resolveExecutable(_ command: String, searchPath: String?) throws -> String {
+        let searchPath = searchPath ?? defaultSearchPath
+        if command.contains("/") {
+            guard access(command, X_OK) == 0 else {
+                throw ProcessRunnerError.notFound(command: command)
+            }
+            return command
+        }
+        for dir in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + command
+            var st = stat()
+            if stat(candidate, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 {
+                return candidate
+            }
+        }
+        throw ProcessRunnerError.notFound(command: command)
+    }
+
+    /// Starts the child with stdin from /dev/null and stdout/stderr into new pipes; returns pid and read ends.
+    private static func spawn(
+        executable: String, argv: [String], workdir: String?, environment: [String: String]
+    ) throws -> (pid_t, Int32, Int32) {
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        // O_CLOEXEC at creation: a child spawned concurrently by another thread never inherits our pipes.
+        guard GNUCalls.pipe2(&outPipe, O_CLOEXEC) == 0 else {
+            throw ProcessRunnerError.spawnFailed(argv: argv, errno: errno)
+        }
+        guard GNUCalls.pipe2(&errPipe, O_CLOEXEC) == 0 else {
+            let code = errno
+            Glibc.close(outPipe[0])
+            Glibc.close(outPipe[1])
+            throw ProcessRunnerError.spawnFailed(argv: argv, errno: code)
+        }
+        defer {
+            Glibc.close(outPipe[1])
+            Glibc.close(errPipe[1])
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        if let workdir { GNUCalls.addchdir(&actions, workdir) }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let cArgv = argv.map { strdup($0) } + [nil]
+        let cEnv = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in cArgv + cEnv { free(pointer) }
+        }
+        var pid = pid_t()
+        let code = posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnv)
+        guard code == 0 else {
+            Glibc.close(outPipe[0])
+            Glibc.close(errPipe[0])
+            if code == ENOENT {
+                if let workdir, access(workdir, F_OK) != 0 { throw ProcessRunnerError.workdirMissing(path: workdir) }
+                throw ProcessRunnerError.notFound(command: argv[0])
+            }
+            throw ProcessRunnerError.spawnFailed(argv: argv, errno: code)
+        }
+        return (pid, outPipe[0], errPipe[0])
+    }
+
+    /// Whether the child has exited, leaving it a zombie (WNOWAIT) so its pid and process group stay ours.
+    private static func hasExited(_ pid: pid_t) -> Bool {
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return false }
+        return info._sifields._sigchld.si_pid == pid
+    }
+
+    /// The shell convention: the exit status, or 128 + the signal that killed the child.
+    private static func exitCode(fromWaitStatus status: Int32) -> Int32 {
+        let signal = status & 0x7f
+        if signal == 0 { return (status >> 8) & 0xff }
+        return 128 + signal
+    }
+
+    static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// glibc functions the Swift Glibc module hides behind _GNU_SOURCE, looked up once by symbol.
+private enum GNUCalls {
+    typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+    typealias AddChdir =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+
+    private static let pipe2Function: Pipe2 = symbol("pipe2")
+    private static let addchdirFunction: AddChdir = symbol("posix_spawn_file_actions_addchdir_np")
+
+    private static func symbol<F>(_ name: String) -> F {
+        guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else {
+            fatalError("glibc lacks \(name) (glibc >= 2.29 is required)")
+        }
+        return unsafeBitCast(address, to: F.self)
+    }
+
+    static func pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32 { pipe2Function(fds, flags) }
+
+    @discardableResult
+    static func addchdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: String) -> Int32 {
+        addchdirFunction(actions, path)
+    }
+}
+
+/// One output pipe: all its bytes, and the partial line not yet delivered.
+private struct StreamReader {
+    let fd: Int32
+    let makeLine: (String) -> OutputLine
+    var isOpen = true
+    var captured = [UInt8]()
+    var pendingLineStart = 0
+
+    init(fd: Int32, makeLine: @escaping (String) -> OutputLine) {
+        self.fd = fd
+        self.makeLine = makeLine
+    }
+
+    mutating func append(_ bytes: ArraySlice<UInt8>, output: (@Sendable (OutputLine) -> Void)?) {
+        let scanFrom = captured.count
+        captured.append(contentsOf: bytes)
+        guard let output else {
+            pendingLineStart = captured.count
+            return
+        }
+        var index = scanFrom
+        while index < captured.count {
+            if captured[index] == UInt8(ascii: "\n") {
+                deliver(captured[pendingLineStart..<index], to: output)
+                pendingLineStart = index + 1
+            }
+            index += 1
+        }
+    }
+
+    mutating func close(output: (@Sendable (OutputLine) -> Void)?) {
+        guard isOpen else { return }
+        isOpen = false
+        Glibc.close(fd)
+        if let output, pendingLineStart < captured.count {
+            deliver(captured[pendingLineStart...], to: output)
+            pendingLineStart = captured.count
+        }
+    }
+
+    private func deliver(_ line: ArraySlice<UInt8>, to output: @Sendable (OutputLine) -> Void) {
+        var line = line
+        if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+        output(makeLine(String(decoding: line, as: UTF8.self)))
+    }
+}

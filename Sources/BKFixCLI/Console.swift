@@ -1,0 +1,86 @@
+import ArgumentParser
+import BKFix
+import Foundation
+
+/// Printing for one command: text or a single JSON document, errors in the right shape, and exit codes.
+struct Console {
+    let options: GlobalOptions
+
+    var lang: Language { options.language }
+
+    func out(_ s: String) {
+        FileHandle.standardOutput.write(Data(s.utf8))
+    }
+
+    func err(_ s: String) {
+        FileHandle.standardError.write(Data(s.utf8))
+    }
+
+    func json(_ object: Any) { out(JSONOutput.serialize(object)) }
+
+    /// Runs a command body: prints any error as text or `{"error": ...}`, and exits with bkfix's exit codes.
+    func run(_ body: () throws -> ExitStatus) throws {
+        let status: ExitStatus
+        do {
+            status = try body()
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            let (exit, code) = ExitStatus.classify(error)
+            let message = error.localizedDescription
+            if options.json {
+                json(JSONOutput.error(code: code, message: message))
+            } else {
+                err("bkfix: \(message)\n")
+            }
+            throw ExitCode(exit.rawValue)
+        }
+        if status != .ok { throw ExitCode(status.rawValue) }
+    }
+
+    /// Asks on the TTY for the literal word `yes` (or a release/host name for irreversible steps).
+    /// Without a TTY it refuses and says how to confirm.
+    func confirm(_ plan: Plan, rollback: Bool = false) throws {
+        guard isatty(STDIN_FILENO) == 1 else {
+            throw EngineError.needsConfirmation(hint: Messages.needsYes.text(lang))
+        }
+        let words = Array(Set(plan.commands.filter { $0.risk == .irreversible }.compactMap(\.confirmWord))).sorted()
+        for word in words {
+            err(Messages.format(Messages.confirmIrreversible, lang, word))
+            guard readLine()?.trimmingCharacters(in: .whitespaces) == word else { throw EngineError.confirmationDeclined }
+        }
+        err((rollback ? Messages.confirmRollbackPrompt : Messages.confirmPrompt).text(lang))
+        guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else { throw EngineError.confirmationDeclined }
+    }
+
+    /// Progress of a run on stderr: each step, command output lines with elapsed time, verify results.
+    func progress(_ event: ApplyEvent) {
+        guard !options.json else { return }
+        switch event {
+        case .stepStarted(let i, let total, let description):
+            err("[\(i + 1)/\(total)] \(description)\n")
+        case .output(_, let line, let elapsed):
+            let text: String
+            switch line {
+            case .stdout(let s), .stderr(let s): text = s
+            }
+            err("      [\(String(format: "%4.0f", elapsed))s] \(text)\n")
+        case .stepFinished(_, let ok, _):
+            if !ok { err("      failed\n") }
+        case .verify(let r):
+            err("verify \(r.check) on \(r.host): \(r.ok ? "ok" : "FAILED") — \(r.detail)\n")
+        }
+    }
+
+    /// Takes the state lock, printing a note when a stale one was cleared.
+    func lock(_ store: RunStore, command: String) throws -> StateLock {
+        let lock = try StateLock.acquire(in: store.runtimeDir, command: command)
+        if let stale = lock.clearedStale {
+            err(Messages.format(Messages.staleLock, lang, String(stale.pid), stale.command) + "\n")
+        }
+        return lock
+    }
+}
+
+/// The command line as typed, for the run record and the lock.
+var invocation: [String] { ["bkfix"] + CommandLine.arguments.dropFirst() }

@@ -1,0 +1,49 @@
+import ArgumentParser
+import BKFix
+import Foundation
+
+/// The options every subcommand accepts, before or after its own arguments (SPEC §3).
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "Resolve every host path (/etc/hosts, the install dir ...) under DIR.")
+    var root: String = "/"
+
+    @Option(help: "The state repo (default $BKFIX_STATE, else state/ of the bkfix home).")
+    var state: String?
+
+    @Option(name: .customLong("install-dir"), help: "BlueKing install dir; the work dir is DIR/blueking.")
+    var installDir: String?
+
+    @Option(name: .customLong("playbooks"), help: "Extra playbook folder, searched before the built-in one (repeatable).")
+    var playbookDirs: [String] = []
+
+    @Option(help: "Message language: zh or en (default from LC_ALL/LANG).")
+    var lang: Language?
+
+    @Flag(help: "Print one JSON document on stdout instead of text.")
+    var json = false
+
+    @Flag(name: .customLong("no-color"), help: "Never colour the output.")
+    var noColor = false
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    var language: Language { lang ?? Language.fromEnvironment(environment) }
+
+    /// Colour only on a TTY, never with --no-color, NO_COLOR or --json.
+    var color: Bool {
+        !noColor && !json && environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
+    }
+
+    func session() -> Session {
+        Session(
+            SessionOptions(
+                root: absolute(root), stateDir: state.map(absolute), installDir: installDir,
+                playbookDirs: playbookDirs.map(absolute), language: language, environment: environment))
+    }
+
+    func absolute(_ p: String) -> String {
+        p.hasPrefix("/") ? p : FileManager.default.currentDirectoryPath + "/" + p
+    }
+}
+
+extension Language: ExpressibleByArgument {}

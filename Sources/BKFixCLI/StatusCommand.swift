@@ -1,0 +1,44 @@
+import ArgumentParser
+import BKFix
+import Foundation
+
+/// `bkfix status`: drift of managed files and interrupted runs.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Report managed files changed outside bkfix, and interrupted runs.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let console = Console(options: global)
+        try console.run {
+            let session = global.session()
+            let store = try session.openStore()
+            let recovery = Recovery(store: store, hosts: session.hosts)
+            let drift = try recovery.drift()
+            let pending = recovery.pending()
+            if global.json {
+                console.json([
+                    "clean": drift.isEmpty && pending.isEmpty,
+                    "drift": drift.map { ["host": $0.host, "path": $0.path, "recordedSha256": $0.recordedSHA256 ?? "absent", "liveSha256": $0.liveSHA256 ?? "absent"] },
+                    "interrupted": pending.filter { !$0.alive }.map { ["run": $0.journal?.record.id ?? $0.journalPath, "playbook": $0.journal?.record.playbook ?? "?"] },
+                    "running": pending.filter(\.alive).map { ["run": $0.journal?.record.id ?? $0.journalPath, "pid": Int($0.journal?.pid ?? 0)] },
+                ])
+                return .ok
+            }
+            if drift.isEmpty && pending.isEmpty {
+                console.out(Messages.noDrift.text(console.lang) + "\n")
+            }
+            for d in drift { console.out(Messages.format(Messages.drift, console.lang, d.path, d.host) + "\n") }
+            for p in pending {
+                let id = p.journal?.record.id ?? p.journalPath
+                if p.alive {
+                    console.out("running: \(id) (pid \(p.journal?.pid ?? 0))\n")
+                } else {
+                    console.out(Messages.format(Messages.interrupted, console.lang, id, p.journal?.record.playbook ?? "?", String(p.journal?.pid ?? 0)) + "\n")
+                }
+            }
+            return .ok
+        }
+    }
+}

@@ -1,0 +1,2 @@
+# added by the operator after the helmfile incident
+export PATH="/usr/local/bin:$PATH"

@@ -1,0 +1,2 @@
+# kubectl completion and tools
+export KUBECONFIG=/root/.kube/config
