@@ -117,7 +117,7 @@ public enum RaiseQuotaStep: StepKind {
             beforeMeta: snapshot?.meta,
             afterMeta: snapshot?.meta ?? FileMeta(mode: 0o644, uid: owner?.uid ?? 0, gid: owner?.gid ?? 0),
             notes: notes)
-        return StepPlan(changes: [.file(change)], notes: notes)
+        return StepPlan(changes: [.file(change)])
     }
 
     private static func quantity(_ args: StepArgs, _ key: String) throws -> Quantity? {
