@@ -3,9 +3,10 @@ import Foundation
 /// `raise-quota`: overrides a release's `<component>.resources.limits` in its custom-values file, multiplied by
 /// `factor` (default 2) or set to explicit `cpu`/`memory` (then only those), as BlueKing's FAQ does by hand.
 ///
-/// Current limits come from the release's values files (custom-values over values), else from the live pods,
-/// else the operator must give `cpu`/`memory`. Without `component`, the components whose pods look starved
-/// are raised, or all of them when no pod answers (offline).
+/// Current limits come from the release's values files (custom-values over values); only when they are not there
+/// does planning ask the cluster (`kubectl get pod -o json`, read-only), else the operator must give
+/// `cpu`/`memory`. Without `component`, every component with limits is raised; diagnosis passes the failing
+/// pods' components as `component`.
 public enum RaiseQuotaStep: StepKind {
     public static let name = "raise-quota"
     public static let requiredKeys: Set<String> = ["release"]
@@ -37,34 +38,32 @@ public enum RaiseQuotaStep: StepKind {
             ? "its values files (none exists: \(release.valuesFiles.joined(separator: ", ")))"
             : values.files.joined(separator: ", ")
         var components = values.limits
-        let pods = try? ReleasePod.query(release: release.name, namespace: release.namespace, in: context)
-        if components.isEmpty, let pods {
-            components = limits(fromPods: pods)
-            if !components.isEmpty {
+        let missing = (wanted ?? []).filter { name in !components.contains { $0.component == name } }
+        if components.isEmpty || !missing.isEmpty,
+            let pods = try? ReleasePod.query(release: release.name, namespace: release.namespace, in: context)
+        {
+            let live = liveLimits(pods, wanted: wanted == nil ? nil : missing)
+            if !live.isEmpty {
+                components += live
                 notes.append(
                     context.language == .zh
-                        ? "values 文件中没有 limits，使用运行中 pod 的当前值"
-                        : "no limits in the values files; using the running pods' current limits")
+                        ? "values 文件中没有 \(live.map(\.component).joined(separator: ", ")) 的 limits，使用运行中 pod 的当前值"
+                        : "no limits for \(live.map(\.component).joined(separator: ", ")) in the values files; "
+                            + "using the running pods' current limits")
             }
         }
         if let wanted {
             var selected = components.filter { wanted.contains($0.component) }
-            for missing in wanted where !selected.contains(where: { $0.component == missing }) {
+            for name in wanted where !selected.contains(where: { $0.component == name }) {
                 guard explicitCPU != nil || explicitMemory != nil else {
                     throw StepError.cannotPlan(
-                        step: name,
-                        reason: "component \(missing) of \(release.name) has no resources.limits in "
-                            + "\(searched); give cpu=... and/or memory=...")
+                        step: self.name,
+                        reason: "component \(name) of \(release.name) has no resources.limits in "
+                            + "\(searched) and no live pod answered; give cpu=... and/or memory=...")
                 }
-                selected.append(ComponentLimits(component: missing, path: [missing]))
+                selected.append(ComponentLimits(component: name, path: [name]))
             }
             components = selected
-        } else if let pods, case let starved = pods.filter(\.looksStarved), !starved.isEmpty {
-            let failing = components.filter { c in starved.contains { c.matches(label: $0.component) } }
-            if !failing.isEmpty {
-                components = failing
-                notes.append("pods not ready after restarts: \(starved.map(\.name).joined(separator: ", "))")
-            }
         }
         if components.isEmpty {
             guard explicitCPU != nil || explicitMemory != nil else {
@@ -129,9 +128,21 @@ public enum RaiseQuotaStep: StepKind {
         }
     }
 
-    /// One component per distinct `app.kubernetes.io/component` label, from its first pod's first container.
-    static func limits(fromPods pods: [ReleasePod]) -> [ComponentLimits] {
+    /// Limits of the live pods: for each wanted component its pods' (matched by label, `coordinating` ↔
+    /// `coordinating-only`), or, when nothing is wanted, one component per distinct label.
+    static func liveLimits(_ pods: [ReleasePod], wanted: [String]?) -> [ComponentLimits] {
         var result: [ComponentLimits] = []
+        if let wanted {
+            for name in wanted {
+                let probe = ComponentLimits(component: name, path: [name])
+                guard let container = pods.first(where: { probe.matches(label: $0.component) })?.containers.first,
+                    container.cpu != nil || container.memory != nil
+                else { continue }
+                result.append(
+                    ComponentLimits(component: name, path: [name], cpu: container.cpu, memory: container.memory))
+            }
+            return result
+        }
         for pod in pods where !result.contains(where: { $0.component == (pod.component ?? "") }) {
             guard let container = pod.containers.first, container.cpu != nil || container.memory != nil else {
                 continue

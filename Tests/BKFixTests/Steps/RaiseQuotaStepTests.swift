@@ -111,18 +111,22 @@ import Testing
                 == "data:\n  resources:\n    limits:\n      cpu: 4\n      memory: 8Gi\n")
     }
 
-    @Test func onlineOnlyStarvedComponentsAreRaised() throws {
+    @Test func limitsInTheValuesFilesNeedNoClusterQuery() throws {
+        let transport = try WorkDirFixture.transport(readOnly: true)
+        _ = try plan(["release": .string("bk-elastic")], transport: transport)
+        #expect(transport.commands.isEmpty)
+    }
+
+    @Test func wantedComponentMissingFromValuesIsReadFromItsPodByLabel() throws {
         let pods = WorkDirFixture.podList([
-            ("bk-elastic-elasticsearch-master-0", "master", "1", "1Gi", false, 4),
-            ("bk-elastic-elasticsearch-data-0", "data", "1", "2Gi", true, 0),
-            ("bk-elastic-elasticsearch-coordinating-only-0", "coordinating-only", "1", "512Mi", false, 7),
+            ("bk-elastic-elasticsearch-ingest-only-0", "ingest-only", "500m", "768Mi", false, 5)
         ])
         let transport = try WorkDirFixture.transport(responder: WorkDirFixture.answer(pods))
-        let plan = try plan(["release": .string("bk-elastic")], transport: transport)
-        let text = String(decoding: try onlyFileChange(plan).after ?? Data(), as: UTF8.self)
-        #expect(text.contains("master:"))
-        #expect(text.contains("coordinating:"))
-        #expect(!text.contains("data:"))
+        let change = try onlyFileChange(
+            try plan(["release": .string("bk-elastic"), "component": .string("ingest")], transport: transport))
+        #expect(
+            String(decoding: change.after ?? Data(), as: UTF8.self)
+                == "ingest:\n  resources:\n    limits:\n      cpu: 1000m\n      memory: 1536Mi\n")
         #expect(
             transport.commands == [
                 [
@@ -211,7 +215,14 @@ import Testing
         #expect(
             String(decoding: change.after ?? Data(), as: UTF8.self)
                 == "primary:\n  resources:\n    limits:\n      cpu: 4\n      memory: 8Gi\n")
-        #expect(transport.commands.first?.contains("bk-system") == true)
+        #expect(transport.commands.isEmpty)
+    }
+
+    @Test func livePodQueryUsesTheResolvedNamespace() throws {
+        let pods = WorkDirFixture.podList([("bk-mysql8-secondary-0", "secondary", "1", "2Gi", false, 4)])
+        let transport = try WorkDirFixture.transport("bkce72", responder: WorkDirFixture.answer(pods))
+        _ = try plan(["release": .string("bk-mysql8"), "component": .string("secondary")], transport: transport)
+        #expect(transport.commands.first?[4] == "bk-system")
     }
 
     @Test func alreadyRaisedIsANoOp() throws {
