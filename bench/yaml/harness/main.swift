@@ -13,9 +13,10 @@ let assignments = arguments.dropFirst().compactMap { argument -> YAMLSplice.Assi
         YAMLSplice.path(String(argument[..<eq])), String(argument[argument.index(after: eq)...]))
 }
 do {
-    let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+    let text = FileManager.default.contents(atPath: file).map { String(decoding: $0, as: UTF8.self) } ?? ""
     let edited = try YAMLSplice.set(assignments, in: text, file: file)
-    try Data(edited.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+    // Written in place, as the ruamel.yaml peer does (the Applier itself writes atomically).
+    try Data(edited.utf8).write(to: URL(fileURLWithPath: file))
 } catch {
     FileHandle.standardError.write(Data("yaml-splice: \(error.localizedDescription)\n".utf8))
     exit(1)
