@@ -5,7 +5,8 @@ import Foundation
 /// `bkfix demo`: build a sandbox control machine and run the real commands on it, printing each one.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "Show the whole loop on a sandbox: plan, apply, history, show, rollback.")
+        commandName: "demo",
+        abstract: "Show the whole loop on a sandbox: plan, apply, history, show, rollback; then docker-mirror.")
 
     @Option(help: "Build the sandbox in DIR instead of a new temporary folder.")
     var dir: String?
@@ -15,19 +16,26 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let console = Console(options: global)
         try console.run {
-            let sandbox = try dir.map { d -> DemoSandbox in
-                let abs = global.absolute(d)
-                try FileManager.default.createDirectory(atPath: abs, withIntermediateDirectories: true)
-                return DemoSandbox(dir: abs)
-            } ?? DemoSandbox.makeTemporary()
+            let sandbox =
+                try dir.map { d -> DemoSandbox in
+                    let abs = global.absolute(d)
+                    try FileManager.default.createDirectory(atPath: abs, withIntermediateDirectories: true)
+                    return DemoSandbox(dir: abs)
+                } ?? DemoSandbox.makeTemporary()
             try sandbox.build()
             console.out("bkfix demo: sandbox control machine in \(sandbox.dir)\n")
-            let common = ["--root", sandbox.root, "--state", sandbox.state, "--install-dir", sandbox.installDir, "--lang", console.lang.rawValue]
+            let common =
+                [
+                    "--root", sandbox.root, "--state", sandbox.state, "--install-dir", sandbox.installDir, "--lang",
+                    console.lang.rawValue,
+                ]
                 + (global.noColor ? ["--no-color"] : [])
             func step(_ title: String, _ args: [String], allowFailure: Bool = false) throws {
                 console.out("\n### \(title)\n$ bkfix \(args.joined(separator: " "))\n")
                 let status = try runSelf(args + common, sandbox: sandbox)
-                if status != 0 && !allowFailure { throw DemoError.stepFailed(command: args.joined(separator: " "), status: status) }
+                if status != 0 && !allowFailure {
+                    throw DemoError.stepFailed(command: args.joined(separator: " "), status: status)
+                }
             }
             try step("1. the fix for `failed to download ... at version`", ["playbook", "show", "hub-hosts"])
             try step("2. plan the fix (dry run: nothing changes)", ["plan", "hub-hosts"])
@@ -40,7 +48,19 @@ struct DemoCommand: ParsableCommand {
             try step("7. roll it back", ["rollback", runID, "--yes"])
             try step("8. history after the rollback", ["history"])
             try step("9. status", ["status"])
-            console.out("\nsandbox: \(sandbox.dir)\n  hosts file: \(sandbox.root)/etc/hosts\n  state repo: \(sandbox.state)  (try: git -C \(sandbox.state) log --stat)\n")
+            // docker-mirror: the sandbox's daemon.json lists dead mirrors; a local stand-in registry is the good one.
+            let registry = try StandInRegistry()
+            defer { registry.stop() }
+            let mirrors = ["-p", "mirrors=\(registry.url)"]
+            try step(
+                "10. docker-mirror: probe the mirrors (dry run: nothing changes)", ["plan", "docker-mirror"] + mirrors)
+            try step(
+                "11. apply it: daemon.json gets the working mirror, dockerd reloads, docker info is checked",
+                ["apply", "docker-mirror", "--yes"] + mirrors)
+            try step("12. history", ["history"])
+            console.out(
+                "\nsandbox: \(sandbox.dir)\n  hosts file: \(sandbox.root)/etc/hosts\n  daemon.json: \(sandbox.root)/etc/docker/daemon.json\n"
+                    + "  state repo: \(sandbox.state)  (try: git -C \(sandbox.state) log --stat)\n")
             return .ok
         }
     }

@@ -31,10 +31,11 @@ public struct DemoSandbox: Sendable {
 
         """
 
+    /// Both mirrors are dead (the `curl` stand-in answers 403 and a timeout); the stand-in registry is the good one.
     static let daemonJSON = """
         {
           "data-root": "/data/bcs/lib/docker",
-          "registry-mirrors": ["https://mirror.ccs.tencentyun.com"],
+          "registry-mirrors": ["https://mirror.ccs.tencentyun.com", "https://hub-mirror.c.163.com"],
           "max-concurrent-downloads": 10,
           "log-driver": "json-file",
           "log-opts": {"max-size": "100m", "max-file": "5"},
@@ -42,6 +43,9 @@ public struct DemoSandbox: Sendable {
         }
 
         """
+
+    /// What the sandbox's dockerd last loaded (`systemctl reload docker` copies daemon.json here).
+    public var dockerdLoaded: String { dir + "/dockerd-loaded.json" }
 
     static let failureLog = """
         2026-11-26 10:02:11 [INFO] multinode mode deploy
@@ -63,6 +67,7 @@ public struct DemoSandbox: Sendable {
         }
         try write(root + "/etc/hosts", Self.hosts, mode: 0o644)
         try write(root + "/etc/docker/daemon.json", Self.daemonJSON, mode: 0o644)
+        try write(dockerdLoaded, Self.daemonJSON, mode: 0o644)
         try write(log, Self.failureLog, mode: 0o644)
         try write(
             root + installDir + "/blueking/base-storage.yaml.gotmpl",
@@ -99,27 +104,69 @@ public struct DemoSandbox: Sendable {
                   memory: 2048Mi
 
             """, mode: 0o644)
-        for tool in ["kubectl", "helm", "helmfile", "systemctl", "docker"] {
+        for tool in ["kubectl", "helm", "helmfile", "systemctl", "docker", "pidof", "curl"] {
             try write(bin + "/" + tool, standIn(tool), mode: 0o755)
+        }
+    }
+
+    /// The shell `case` arms each stand-in answers ("$*" patterns); everything else fails loudly.
+    func answers(_ tool: String) -> [(pattern: String, body: String)] {
+        switch tool {
+        case "helm": return [(#""version --short""#, #"echo "v3.9.4+g1234567"; exit 0"#)]
+        case "kubectl": return [(#""get sc -o json""#, #"echo '{"apiVersion":"v1","items":[],"kind":"List"}'; exit 0"#)]
+        case "systemctl":
+            return [
+                (
+                    #""cat docker""#,
+                    #"printf '# /usr/lib/systemd/system/docker.service\n[Service]\nExecStart=/usr/bin/dockerd\nExecReload=/bin/kill -s HUP $MAINPID\n'; exit 0"#
+                ),
+                (
+                    #""reload docker""#,
+                    #"cp "\#(root)/etc/docker/daemon.json" "\#(dockerdLoaded)" 2>/dev/null || rm -f "\#(dockerdLoaded)"; exit 0"#
+                ),
+            ]
+        case "docker":
+            // Lists the registry-mirrors of the daemon.json dockerd loaded last, as `docker info` does.
+            return [
+                (
+                    #""info""#,
+                    #"""
+                    echo "Server:"; echo " Server Version: 19.03.15"; echo " Registry Mirrors:"
+                    if [ -f "\#(dockerdLoaded)" ]; then
+                      mirrors=$(tr -d '\n' < "\#(dockerdLoaded)" | sed -n 's/.*"registry-mirrors"[[:space:]]*:[[:space:]]*\[\([^]]*\)\].*/\1/p' | tr ',"' '  ')
+                      for m in $mirrors; do echo "  $m/"; done
+                    fi
+                    echo " Live Restore Enabled: true"; exit 0
+                    """#
+                )
+            ]
+        case "pidof": return [(#""dockerd""#, "echo 4242; exit 0")]
+        case "curl":
+            return [
+                (#"*" https://mirror.ccs.tencentyun.com/v2/""#, "printf 403; exit 0"),
+                (#"*" https://hub-mirror.c.163.com/v2/""#, "printf 000; exit 28"),
+            ]
+        default: return []
         }
     }
 
     /// A stand-in that records its argv and answers like a cluster in trouble; anything unexpected fails loudly.
     func standIn(_ tool: String) -> String {
-        """
-        #!/bin/sh
-        # bkfix demo stand-in for \(tool): records argv, answers a few known calls, fails loudly on anything else.
-        echo "\(tool) $*" >> "\(dir)/standins.log"
-        case "$*" in
-          "version --short") echo "v3.9.4+g1234567"; exit 0 ;;
-          "get sc -o json") echo '{"apiVersion":"v1","items":[],"kind":"List"}'; exit 0 ;;
-          "reload docker") exit 0 ;;
-          "info --format {{json .RegistryConfig.Mirrors}}") echo '[]'; exit 0 ;;
-        esac
-        echo "demo stand-in \(tool): unexpected arguments: $*" >&2
-        exit 97
+        var script = """
+            #!/bin/sh
+            # bkfix demo stand-in for \(tool): records argv, answers a few known calls, fails loudly on anything else.
+            echo "\(tool) $*" >> "\(dir)/standins.log"
+            case "$*" in
 
-        """
+            """
+        for arm in answers(tool) { script += "  \(arm.pattern))\n    \(arm.body)\n    ;;\n" }
+        script += """
+            esac
+            echo "demo stand-in \(tool): unexpected arguments: $*" >&2
+            exit 97
+
+            """
+        return script
     }
 
     private func write(_ path: String, _ text: String, mode: mode_t) throws {

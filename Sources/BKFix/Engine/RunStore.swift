@@ -19,19 +19,6 @@ public final class RunStore: @unchecked Sendable {
         self.repo = repo
         self.runtimeDir = (repo.path as NSString).appendingPathComponent(".git/bkfix")
         try FileManager.default.createDirectory(atPath: runtimeDir, withIntermediateDirectories: true)
-        try Self.excludeCheckoutFiles(in: repo.path)
-    }
-
-    /// When the state repo is the checkout's `state/` folder, that folder's own README and .gitignore belong to the
-    /// outer repository: keep them out of the state repo's `git status`.
-    static func excludeCheckoutFiles(in path: String) throws {
-        let exclude = (path as NSString).appendingPathComponent(".git/info/exclude")
-        let current = (try? String(contentsOfFile: exclude, encoding: .utf8)) ?? ""
-        guard !current.contains("/README.md\n") else { return }
-        try FileManager.default.createDirectory(
-            atPath: (exclude as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let text = current + (current.isEmpty || current.hasSuffix("\n") ? "" : "\n") + "/README.md\n/.gitignore\n"
-        try AtomicFile.write(Data(text.utf8), to: exclude)
     }
 
     public static func open(path: String) throws -> RunStore { try RunStore(repo: try StateRepo.open(at: path)) }

@@ -23,9 +23,29 @@ public final class StateRepo: @unchecked Sendable {
         git_repository_free(repository)
     }
 
+    /// How long `open` keeps trying while another process is still creating the same repo.
+    static let creationRaceRetries = 60
+    static let creationRaceDelay: useconds_t = 50_000
+
     /// Opens the repo at `path`, creating dir (mode 0700) and a non-bare repo with its own identity
     /// (repo-local config user.name=bkfix, user.email=bkfix@localhost) when missing.
+    ///
+    /// Several bkfix processes may make the first use of one state repo at once; the ones that lose the race see a
+    /// half-made repo or a held `config.lock`, so a git error while creating is retried for up to about 3 s.
     public static func open(at path: String, create: Bool = true) throws -> StateRepo {
+        var attempt = 0
+        while true {
+            do {
+                return try openOnce(at: path, create: create)
+            } catch let error as StateRepoError {
+                guard case .git = error, create, attempt < creationRaceRetries else { throw error }
+                attempt += 1
+                usleep(creationRaceDelay)
+            }
+        }
+    }
+
+    private static func openOnce(at path: String, create: Bool) throws -> StateRepo {
         try LibGit2.ensureInitialized()
         let path = URL(fileURLWithPath: path).standardizedFileURL.path
         let exists = try StateRepoLocation.prepare(path, create: create)

@@ -12,6 +12,9 @@ public enum StepRegistry {
         HelmUpgradeStep.self,
         ProfilePathStep.self,
         LocalPVSyncStep.self,
+        ValuesSetStep.self,
+        RaiseQuotaStep.self,
+        HelmfileStep.self,
     ]
 
     public static let checks: [any VerifyKind.Type] = [
@@ -20,6 +23,7 @@ public enum StepRegistry {
         DefaultStorageClassCheck.self,
         HelmVersionCheck.self,
         PathContainsCheck.self,
+        PodLimitsCheck.self,
     ]
 
     public static func step(named name: String) -> (any StepKind.Type)? { steps.first { $0.name == name } }

@@ -156,6 +156,9 @@ public enum ProcessRunner {
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         if let workdir { GNUCalls.addchdir(&actions, workdir) }
+        // Descriptors other threads opened without O_CLOEXEC (Foundation's file writes) must not leak into the
+        // child: a leaked write descriptor keeps a just-written script "text file busy" for the child's whole life.
+        GNUCalls.addCloseFrom(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -232,6 +235,18 @@ private enum GNUCalls {
     @discardableResult
     static func addchdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: String) -> Int32 {
         addchdirFunction(actions, path)
+    }
+
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// glibc >= 2.34 (Debian 12 has 2.36); without it the child inherits what is not close-on-exec, as before.
+    private static let addCloseFromFunction: AddCloseFrom? = dlsym(
+        UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np"
+    ).map { unsafeBitCast($0, to: AddCloseFrom.self) }
+
+    /// Makes the child close every descriptor from `lowest` up before it runs the program.
+    static func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ lowest: Int32) {
+        _ = addCloseFromFunction?(actions, lowest)
     }
 }
 

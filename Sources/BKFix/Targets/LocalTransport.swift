@@ -189,10 +189,31 @@ public struct LocalTransport: Transport {
         return names.sorted()
     }
 
+    /// Runs argv on this machine; the workdir is a host path, and so is an absolute argv[0] that exists under a
+    /// non-`/` root (`<INSTALL_DIR>/bin/helm`). The result names the host path, as plans and records do.
     public func run(_ command: CommandSpec, output: (@Sendable (OutputLine) -> Void)?) throws -> CommandResult {
-        try ProcessRunner.run(
-            command.argv, workdir: command.workdir.map(realPath),
-            environment: environment.merging(command.environment) { $1 }, timeout: command.timeout, output: output)
+        var argv = command.argv
+        if let first = argv.first, let rooted = rootedExecutable(first) { argv[0] = rooted }
+        do {
+            var result = try ProcessRunner.run(
+                argv, workdir: command.workdir.map(realPath),
+                environment: environment.merging(command.environment) { $1 }, timeout: command.timeout, output: output)
+            result.argv = command.argv
+            return result
+        } catch ProcessRunnerError.notFound where argv != command.argv {
+            throw ProcessRunnerError.notFound(command: command.argv[0])
+        }
+    }
+
+    /// The real path of an absolute program path when the root is not `/` and a regular file is there (symlinks
+    /// under the root followed as host paths); nil means run the program as given (a bare name or a path outside).
+    func rootedExecutable(_ program: String) -> String? {
+        guard root != "/", program.hasPrefix("/"), let resolved = try? resolve(program, followFinal: true) else {
+            return nil
+        }
+        var st = stat()
+        guard stat(realPath(resolved), &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        return realPath(resolved)
     }
 
     /// The host path `path` leads to after following symlinks in its directories (and in its last component

@@ -233,4 +233,46 @@ import Testing
             output: nil)
         #expect(result.stdout == "base spec\nwork\n")
     }
+
+    @Test func anAbsoluteProgramThatExistsUnderTheRootRunsFromThereAndIsRecordedAsTheHostPath() throws {
+        let dir = try Fixtures.tempDir("transport").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let transport = LocalTransport(root: dir, environment: ["PATH": "/usr/bin:/bin"])
+        try ExecutableScript.write("#!/bin/sh\necho \"rooted $*\"\n", to: dir + "/opt/install/bin/helm")
+        try FileManager.default.createSymbolicLink(
+            atPath: dir + "/opt/install/bin/helm-link", withDestinationPath: "/opt/install/bin/helm")
+        let result = try ExecutableScript.retryingBusyText {
+            try transport.run(
+                CommandSpec(argv: ["/opt/install/bin/helm", "version", "--short"], timeout: 10), output: nil)
+        }
+        #expect(result.stdout == "rooted version --short\n")
+        #expect(result.argv == ["/opt/install/bin/helm", "version", "--short"])
+        // An absolute link under the root points at a host path, which is re-rooted too.
+        let linked = try ExecutableScript.retryingBusyText {
+            try transport.run(CommandSpec(argv: ["/opt/install/bin/helm-link", "x"], timeout: 10), output: nil)
+        }
+        #expect(linked.stdout == "rooted x\n")
+    }
+
+    @Test func anAbsoluteProgramMissingUnderTheRootAndBareNamesRunAsGiven() throws {
+        let (transport, dir) = try sandbox()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(transport.rootedExecutable("/bin/sh") == nil)
+        #expect(transport.rootedExecutable("sh") == nil)
+        let result = try transport.run(CommandSpec(argv: ["/bin/sh", "-c", "echo host"], timeout: 10), output: nil)
+        #expect(result.stdout == "host\n")
+        // A directory under the root with the program's name is not a program.
+        try FileManager.default.createDirectory(atPath: dir + "/bin/sh", withIntermediateDirectories: true)
+        #expect(transport.rootedExecutable("/bin/sh") == nil)
+        #expect(LocalTransport(environment: [:]).rootedExecutable("/bin/sh") == nil)
+    }
+
+    @Test func aProgramUnderTheRootThatCannotRunIsReportedByItsHostPath() throws {
+        let (transport, dir) = try sandbox()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ExecutableScript.write("#!/bin/sh\n", to: dir + "/opt/tool", mode: 0o644)
+        #expect(throws: ProcessRunnerError.notFound(command: "/opt/tool")) {
+            try transport.run(CommandSpec(argv: ["/opt/tool"], timeout: 10), output: nil)
+        }
+    }
 }
