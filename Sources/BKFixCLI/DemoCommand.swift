@@ -37,8 +37,8 @@ struct DemoCommand: ParsableCommand {
                     throw DemoError.stepFailed(command: args.joined(separator: " "), status: status)
                 }
             }
-            try step("1. the fix for `failed to download ... at version`", ["playbook", "show", "hub-hosts"])
-            try step("2. plan the fix (dry run: nothing changes)", ["plan", "hub-hosts"])
+            try step("1. diagnose a failed setup_bkce7.sh log", ["diagnose", sandbox.log])
+            try step("2. plan the fix it suggests (dry run: nothing changes)", ["plan", "hub-hosts"])
             try step("3. apply it (the demo confirms with --yes)", ["apply", "hub-hosts", "--yes"])
             try step("4. apply again: already in place", ["apply", "hub-hosts", "--yes"])
             try step("5. history", ["history"])
@@ -57,7 +57,10 @@ struct DemoCommand: ParsableCommand {
             try step(
                 "11. apply it: daemon.json gets the working mirror, dockerd reloads, docker info is checked",
                 ["apply", "docker-mirror", "--yes"] + mirrors)
-            try step("12. history", ["history"])
+            try step(
+                "12. raise-quota for bk-elastic (dry run): the custom-values file and the helmfile commands",
+                ["plan", "raise-quota", "-p", "release=bk-elastic"])
+            try step("13. history", ["history"])
             console.out(
                 "\nsandbox: \(sandbox.dir)\n  hosts file: \(sandbox.root)/etc/hosts\n  daemon.json: \(sandbox.root)/etc/docker/daemon.json\n"
                     + "  state repo: \(sandbox.state)  (try: git -C \(sandbox.state) log --stat)\n")

@@ -14,8 +14,8 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)\n\(r.stdout)")
         #expect(Date().timeIntervalSince(started) < 60)
         for heading in [
-            "### 1. ", "### 2. plan the fix", "### 3. apply it", "### 7. roll it back", "### 9. status",
-            "### 10. docker-mirror", "### 11. apply it", "### 12. history",
+            "### 1. diagnose", "### 2. plan the fix", "### 3. apply it", "### 7. roll it back", "### 9. status",
+            "### 10. docker-mirror", "### 11. apply it", "### 12. raise-quota", "### 13. history",
         ] {
             #expect(r.stdout.contains(heading), "missing \(heading)")
         }
