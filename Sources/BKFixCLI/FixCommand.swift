@@ -70,7 +70,9 @@ struct FixCommand: ParsableCommand {
             if !global.json {
                 console.err(Messages.format(Self.planning, console.lang, playbook, chosen.caseID) + "\n")
             }
-            let plan = try session.plan(playbook: playbook, assignments: params, derived: chosen.params)
+            var plan = try session.plan(playbook: playbook, assignments: params, derived: chosen.params)
+            // The run is recorded under the case that was diagnosed, first (the `Case` trailer).
+            plan.cases = [chosen.caseID] + plan.cases.filter { $0 != chosen.caseID }
             return try RunPresenter(console: console, session: session).execute(
                 plan, yes: yes, kind: .apply, rollbackOf: nil)
         }
