@@ -47,7 +47,9 @@ struct Console {
         let words = Array(Set(plan.commands.filter { $0.risk == .irreversible }.compactMap(\.confirmWord))).sorted()
         for word in words {
             err(Messages.format(Messages.confirmIrreversible, lang, word))
-            guard readLine()?.trimmingCharacters(in: .whitespaces) == word else { throw EngineError.confirmationDeclined }
+            guard readLine()?.trimmingCharacters(in: .whitespaces) == word else {
+                throw EngineError.confirmationDeclined
+            }
         }
         err((rollback ? Messages.confirmRollbackPrompt : Messages.confirmPrompt).text(lang))
         guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else { throw EngineError.confirmationDeclined }

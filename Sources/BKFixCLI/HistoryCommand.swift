@@ -4,7 +4,8 @@ import Foundation
 
 /// `bkfix history [filters]`: runs newest first.
 struct HistoryCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "List recorded runs, newest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "List recorded runs, newest first.")
 
     @Option(help: "Only runs of this playbook.") var playbook: String?
     @Option(name: .customLong("case"), help: "Only runs for this case.") var caseID: String?
@@ -57,8 +58,10 @@ struct HistoryCommand: ParsableCommand {
             }
             for e in runs {
                 let r = e.record
-                var line = "\(r.id)  \(JSONOutput.iso(r.started))  \(r.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))"
-                line += " \(r.playbook.padding(toLength: 16, withPad: " ", startingAt: 0)) \(r.status.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0))"
+                var line =
+                    "\(r.id)  \(JSONOutput.iso(r.started))  \(r.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))"
+                line +=
+                    " \(r.playbook.padding(toLength: 16, withPad: " ", startingAt: 0)) \(r.status.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0))"
                 line += " \(r.operator)  \(r.files.map(\.path).joined(separator: ","))"
                 if let of = r.rollbackOf { line += "  (rollback of \(of))" }
                 if let by = e.rolledBackBy { line += "  (rolled back by \(by))" }

@@ -14,12 +14,16 @@ struct PlaybooksCommand: ParsableCommand {
             let (playbooks, issues) = global.session().library.loadAll()
             if global.json {
                 console.json([
-                    "playbooks": playbooks.map { ["id": $0.id, "title": $0.title.text(console.lang), "cases": $0.cases, "file": $0.file] },
+                    "playbooks": playbooks.map {
+                        ["id": $0.id, "title": $0.title.text(console.lang), "cases": $0.cases, "file": $0.file]
+                    },
                     "invalid": issues.map(\.description),
                 ])
             } else {
                 for p in playbooks {
-                    console.out("\(p.id.padding(toLength: 18, withPad: " ", startingAt: 0)) \(p.title.text(console.lang))  [\(p.cases.joined(separator: ", "))]\n")
+                    console.out(
+                        "\(p.id.padding(toLength: 18, withPad: " ", startingAt: 0)) \(p.title.text(console.lang))  [\(p.cases.joined(separator: ", "))]\n"
+                    )
                 }
                 for i in issues { console.err("invalid playbook: \(i)\n") }
             }
@@ -48,7 +52,12 @@ struct PlaybookCommand: ParsableCommand {
                     console.json([
                         "id": p.id, "title": p.title.text(lang), "description": p.description?.text(lang) ?? "",
                         "cases": p.cases, "file": p.file,
-                        "params": p.params.map { ["name": $0.name, "type": $0.type.rawValue, "required": $0.required, "default": $0.defaultValue?.jsonObject ?? NSNull()] },
+                        "params": p.params.map {
+                            [
+                                "name": $0.name, "type": $0.type.rawValue, "required": $0.required,
+                                "default": $0.defaultValue?.jsonObject ?? NSNull(),
+                            ]
+                        },
                         "steps": p.steps.map(\.kind), "verify": p.verify.map(\.kind),
                     ])
                     return .ok
@@ -78,7 +87,8 @@ struct PlaybookCommand: ParsableCommand {
     }
 
     struct Lint: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Validate playbook files; errors as file:line:column.")
+        static let configuration = CommandConfiguration(
+            abstract: "Validate playbook files; errors as file:line:column.")
 
         @Argument(help: "Playbook files.") var files: [String]
         @OptionGroup var global: GlobalOptions
@@ -89,7 +99,12 @@ struct PlaybookCommand: ParsableCommand {
                 var all: [LintIssue] = []
                 for f in files { all += PlaybookLoader.lint(path: global.absolute(f)).1 }
                 if global.json {
-                    console.json(["ok": all.isEmpty, "issues": all.map { ["file": $0.file, "line": $0.line, "column": $0.column, "message": $0.message] }])
+                    console.json([
+                        "ok": all.isEmpty,
+                        "issues": all.map {
+                            ["file": $0.file, "line": $0.line, "column": $0.column, "message": $0.message]
+                        },
+                    ])
                 } else if all.isEmpty {
                     console.out("ok: \(files.count) playbook\(files.count == 1 ? "" : "s") valid\n")
                 } else {

@@ -21,7 +21,14 @@ struct RecoverCommand: ParsableCommand {
             defer { lock.release() }
             let recovered = try Recovery(store: store, hosts: session.hosts).recover(undo: undo)
             if global.json {
-                console.json(["recovered": recovered.map { ["run": $0.id, "status": $0.status.rawValue, "files": $0.files.map { ["path": $0.path, "status": $0.status.rawValue] }] }])
+                console.json([
+                    "recovered": recovered.map {
+                        [
+                            "run": $0.id, "status": $0.status.rawValue,
+                            "files": $0.files.map { ["path": $0.path, "status": $0.status.rawValue] },
+                        ]
+                    }
+                ])
             } else if recovered.isEmpty {
                 console.out("nothing to recover\n")
             } else {

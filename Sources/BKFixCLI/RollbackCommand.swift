@@ -45,7 +45,9 @@ struct RollbackCommand: ParsableCommand {
                 throw EngineError.changedSinceRun(host: c.host, path: c.path, runID: entry.record.id)
             }
             if dryRun {
-                if global.json { console.json(JSONOutput.plan(plan)) } else {
+                if global.json {
+                    console.json(JSONOutput.plan(plan))
+                } else {
                     console.out(PlanRenderer.render(plan, language: console.lang, color: global.color))
                 }
                 return .ok

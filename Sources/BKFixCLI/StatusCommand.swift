@@ -20,9 +20,21 @@ struct StatusCommand: ParsableCommand {
             if global.json {
                 console.json([
                     "clean": drift.isEmpty && pending.isEmpty,
-                    "drift": drift.map { ["host": $0.host, "path": $0.path, "recordedSha256": $0.recordedSHA256 ?? "absent", "liveSha256": $0.liveSHA256 ?? "absent"] },
-                    "interrupted": pending.filter { !$0.alive }.map { ["run": $0.journal?.record.id ?? $0.journalPath, "playbook": $0.journal?.record.playbook ?? "?"] },
-                    "running": pending.filter(\.alive).map { ["run": $0.journal?.record.id ?? $0.journalPath, "pid": Int($0.journal?.pid ?? 0)] },
+                    "drift": drift.map {
+                        [
+                            "host": $0.host, "path": $0.path, "recordedSha256": $0.recordedSHA256 ?? "absent",
+                            "liveSha256": $0.liveSHA256 ?? "absent",
+                        ]
+                    },
+                    "interrupted": pending.filter { !$0.alive }.map {
+                        [
+                            "run": $0.journal?.record.id ?? $0.journalPath,
+                            "playbook": $0.journal?.record.playbook ?? "?",
+                        ]
+                    },
+                    "running": pending.filter(\.alive).map {
+                        ["run": $0.journal?.record.id ?? $0.journalPath, "pid": Int($0.journal?.pid ?? 0)]
+                    },
                 ])
                 return .ok
             }
@@ -35,7 +47,10 @@ struct StatusCommand: ParsableCommand {
                 if p.alive {
                     console.out("running: \(id) (pid \(p.journal?.pid ?? 0))\n")
                 } else {
-                    console.out(Messages.format(Messages.interrupted, console.lang, id, p.journal?.record.playbook ?? "?", String(p.journal?.pid ?? 0)) + "\n")
+                    console.out(
+                        Messages.format(
+                            Messages.interrupted, console.lang, id, p.journal?.record.playbook ?? "?",
+                            String(p.journal?.pid ?? 0)) + "\n")
                 }
             }
             return .ok

@@ -26,7 +26,9 @@ public struct Journal: Codable, Sendable {
             .filter { $0.hasPrefix("journal-") && $0.hasSuffix(".json") }.sorted()
         return names.map { name in
             let p = (runtimeDir as NSString).appendingPathComponent(name)
-            let j = FileManager.default.contents(atPath: p).flatMap { try? RunStore.decoder.decode(Journal.self, from: $0) }
+            let j = FileManager.default.contents(atPath: p).flatMap {
+                try? RunStore.decoder.decode(Journal.self, from: $0)
+            }
             return (p, j)
         }
     }
@@ -44,7 +46,10 @@ public enum AtomicFile {
             var off = 0
             while off < buf.count {
                 let n = Foundation.write(fd, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { ok = false; break }
+                if n <= 0 {
+                    ok = false
+                    break
+                }
                 off += n
             }
         }

@@ -23,7 +23,9 @@ final class PlanningTransport: Transport, @unchecked Sendable {
     /// Makes later steps see this step's planned content.
     func overlay(_ change: FileChange) {
         state.withLock { s in
-            s.overlay[change.path] = change.after.map { FileSnapshot(data: $0, meta: change.afterMeta ?? FileMeta(mode: 0o644, uid: 0, gid: 0)) }
+            s.overlay[change.path] = change.after.map {
+                FileSnapshot(data: $0, meta: change.afterMeta ?? FileMeta(mode: 0o644, uid: 0, gid: 0))
+            }
         }
     }
 

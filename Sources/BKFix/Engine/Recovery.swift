@@ -37,7 +37,10 @@ public struct Recovery: Sendable {
             guard let transport = try? hosts.transport(for: host) else { continue }
             let live = try? transport.read(path)
             if live?.data != recorded {
-                out.append(Drift(host: host, path: path, recordedSHA256: recorded.map(SHA256.hex), liveSHA256: live.map { SHA256.hex($0.data) }))
+                out.append(
+                    Drift(
+                        host: host, path: path, recordedSHA256: recorded.map(SHA256.hex),
+                        liveSHA256: live.map { SHA256.hex($0.data) }))
             }
         }
         return out
@@ -46,7 +49,8 @@ public struct Recovery: Sendable {
     public func pending() -> [PendingRun] {
         Journal.pending(in: store.runtimeDir).map { entry in
             let alive = entry.journal.map { Self.isAlive($0.pid) } ?? false
-            return PendingRun(journalPath: entry.path, journal: entry.journal, alive: alive && entry.journal?.pid != getpid())
+            return PendingRun(
+                journalPath: entry.path, journal: entry.journal, alive: alive && entry.journal?.pid != getpid())
         }
     }
 
@@ -83,12 +87,15 @@ public struct Recovery: Sendable {
                     continue
                 } else {
                     record.files[i].status = .failed
-                    record.files[i].notes.append("content after the interruption matches neither the old nor the new version")
+                    record.files[i].notes.append(
+                        "content after the interruption matches neither the old nor the new version")
                 }
                 if undo, let base = record.baseCommit {
                     let before = try store.repo.read(RunStore.hostPath(f.host, f.path), at: base)
                     if let before {
-                        try transport.write(f.path, data: before, meta: f.beforeMeta ?? live?.meta ?? FileMeta(mode: 0o644, uid: 0, gid: 0))
+                        try transport.write(
+                            f.path, data: before,
+                            meta: f.beforeMeta ?? live?.meta ?? FileMeta(mode: 0o644, uid: 0, gid: 0))
                     } else {
                         try transport.remove(f.path)
                     }
@@ -107,7 +114,8 @@ public struct Recovery: Sendable {
             }
             record.status = .interrupted
             record.finished = Date()
-            record.error = (record.error.map { $0 + "; " } ?? "") + "interrupted (pid \(p.journal?.pid ?? 0) died); recovered"
+            record.error =
+                (record.error.map { $0 + "; " } ?? "") + "interrupted (pid \(p.journal?.pid ?? 0) died); recovered"
                 + (undo ? " and file changes undone" : "")
             try store.commitRun(record, contents: contents)
             unlink(p.journalPath)

@@ -27,7 +27,9 @@ public struct RollbackPlanner: Sendable {
                 && $0.record.status != .running
         }
         guard let first = candidates.first else {
-            throw EngineError.noRuns(filter: playbook.map { "--playbook \($0) (not yet rolled back)" } ?? "--last (an apply run not yet rolled back)")
+            throw EngineError.noRuns(
+                filter: playbook.map { "--playbook \($0) (not yet rolled back)" }
+                    ?? "--last (an apply run not yet rolled back)")
         }
         return first
     }
@@ -37,7 +39,8 @@ public struct RollbackPlanner: Sendable {
         let record = entry.record
         if let by = entry.rolledBackBy { throw EngineError.alreadyRolledBack(id: record.id, by: by) }
         if record.kind == .rollback {
-            throw EngineError.notRollbackable(id: record.id, reason: "it is itself a rollback; apply the playbook again to redo the fix")
+            throw EngineError.notRollbackable(
+                id: record.id, reason: "it is itself a rollback; apply the playbook again to redo the fix")
         }
         // The run's parent commit holds every pre-image (bkfix records them before writing); a root commit means
         // the repo was empty, so every file the run touched was absent before.
@@ -52,7 +55,8 @@ public struct RollbackPlanner: Sendable {
             let live = try hosts.transport(for: f.host).read(f.path)
             pins.append(FilePin(host: f.host, path: f.path, sha256: live.map { SHA256.hex($0.data) }))
             if live?.data != after {
-                conflicts.append(RollbackConflict(host: f.host, path: f.path, before: before, after: after, now: live?.data))
+                conflicts.append(
+                    RollbackConflict(host: f.host, path: f.path, before: before, after: after, now: live?.data))
             }
             var change = FileChange(
                 host: f.host, path: f.path, before: live?.data, after: before, beforeMeta: live?.meta,
@@ -63,7 +67,8 @@ public struct RollbackPlanner: Sendable {
         var commands: [Change] = []
         var notUndoable: [CommandChange] = []
         for c in record.commands.reversed() where c.status == .done {
-            let original = CommandChange(host: c.host, argv: c.argv, workdir: c.workdir, risk: c.risk, summary: c.summary)
+            let original = CommandChange(
+                host: c.host, argv: c.argv, workdir: c.workdir, risk: c.risk, summary: c.summary)
             switch c.risk {
             case .readOnly: continue
             case .irreversible: notUndoable.append(original)
@@ -81,7 +86,8 @@ public struct RollbackPlanner: Sendable {
         }
         let plan = Plan(
             playbook: record.playbook, cases: record.cases,
-            title: Localized(zh: "回滚 \(record.id)：\(record.title.zh)", en: "rollback of \(record.id): \(record.title.en)"),
+            title: Localized(
+                zh: "回滚 \(record.id)：\(record.title.zh)", en: "rollback of \(record.id): \(record.title.en)"),
             params: record.params, changes: fileChanges + commands, verify: [], notes: [], pins: pins,
             notUndoable: notUndoable)
         return (plan, force ? [] : conflicts)

@@ -66,9 +66,12 @@ public final class RunStore: @unchecked Sendable {
         if !updates.isEmpty {
             let kind = drifted.isEmpty ? "baseline" : "drift"
             let what = (drifted + baselined).joined(separator: ", ")
-            let subject = drifted.isEmpty
-                ? "baseline: first record of \(what)" : "drift: \(drifted.joined(separator: ", ")) changed outside bkfix"
-            let message = "\(subject)\n\nKind: \(kind)\nHost: \(Set(files.map(\.host)).sorted().joined(separator: ", "))\n"
+            let subject =
+                drifted.isEmpty
+                ? "baseline: first record of \(what)"
+                : "drift: \(drifted.joined(separator: ", ")) changed outside bkfix"
+            let message =
+                "\(subject)\n\nKind: \(kind)\nHost: \(Set(files.map(\.host)).sorted().joined(separator: ", "))\n"
             try repo.commit(updates: updates, message: message)
         }
         return try repo.head()
@@ -105,7 +108,8 @@ public final class RunStore: @unchecked Sendable {
         var entries: [RunEntry] = []
         var rolledBack: [String: String] = [:]
         for commit in try repo.log() {
-            guard let id = commit.trailers["Run-Id"], let kind = commit.trailers["Kind"], kind == "apply" || kind == "rollback",
+            guard let id = commit.trailers["Run-Id"], let kind = commit.trailers["Kind"],
+                kind == "apply" || kind == "rollback",
                 let data = try repo.read(Self.runPath(id), at: commit.oid)
             else { continue }
             let record = try Self.decoder.decode(RunRecord.self, from: data)
@@ -114,7 +118,11 @@ public final class RunStore: @unchecked Sendable {
             }
             entries.append(RunEntry(record: record, commit: commit, rolledBackBy: nil))
         }
-        return entries.map { var e = $0; e.rolledBackBy = rolledBack[e.record.id]; return e }
+        return entries.map {
+            var e = $0
+            e.rolledBackBy = rolledBack[e.record.id]
+            return e
+        }
     }
 
     public func run(_ id: String) throws -> RunEntry {

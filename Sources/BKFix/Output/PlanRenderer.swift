@@ -61,7 +61,10 @@ public enum PlanRenderer {
         }
         if !plan.verify.isEmpty {
             out += "\nverify:\n"
-            for v in plan.verify { out += "  \(v.kind) on \(v.host): \(v.args.keys.sorted().map { "\($0)=\(v.args[$0]!.display)" }.joined(separator: " "))\n" }
+            for v in plan.verify {
+                out +=
+                    "  \(v.kind) on \(v.host): \(v.args.keys.sorted().map { "\($0)=\(v.args[$0]!.display)" }.joined(separator: " "))\n"
+            }
         }
         out += "\n" + summary(plan) + "\n"
         return out

@@ -7,19 +7,23 @@ public enum ParamValidator {
         if spec.type.isList {
             let items: [String]
             switch value {
-            case .string(let s): items = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            case .string(let s):
+                items = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             case .list: items = value.stringList ?? []
-            case .map: throw PlaybookError.badParamValue(name: spec.name, value: value.display, reason: "expected a list")
+            case .map:
+                throw PlaybookError.badParamValue(name: spec.name, value: value.display, reason: "expected a list")
             }
             if spec.type == .hosts {
                 for h in items where !isHostName(h) {
-                    throw PlaybookError.badParamValue(name: spec.name, value: h, reason: "not a host name (control, nodes, or a node name)")
+                    throw PlaybookError.badParamValue(
+                        name: spec.name, value: h, reason: "not a host name (control, nodes, or a node name)")
                 }
             }
             return .list(items.map { .string($0) })
         }
         guard let s = value.stringValue else {
-            throw PlaybookError.badParamValue(name: spec.name, value: value.display, reason: "expected a single \(spec.type.rawValue)")
+            throw PlaybookError.badParamValue(
+                name: spec.name, value: value.display, reason: "expected a single \(spec.type.rawValue)")
         }
         let bad = { (reason: String) in PlaybookError.badParamValue(name: spec.name, value: s, reason: reason) }
         switch spec.type {
@@ -38,11 +42,15 @@ public enum ParamValidator {
         case .ip:
             guard isIPv4(s) || isIPv6(s) else { throw bad("not an IP address") }
         case .url:
-            guard let u = URL(string: s), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil else {
+            guard let u = URL(string: s), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil
+            else {
                 throw bad("expected an http(s) URL")
             }
         case .quantity:
-            guard s.range(of: #"^[0-9]+(\.[0-9]+)?([eE][0-9]+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$"#, options: .regularExpression) != nil
+            guard
+                s.range(
+                    of: #"^[0-9]+(\.[0-9]+)?([eE][0-9]+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$"#,
+                    options: .regularExpression) != nil
             else { throw bad("not a Kubernetes quantity (e.g. 500m, 2, 1Gi)") }
         case .enum:
             guard spec.values.contains(s) else { throw bad("expected one of \(spec.values.joined(separator: ", "))") }

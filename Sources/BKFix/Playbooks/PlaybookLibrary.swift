@@ -47,7 +47,8 @@ public struct PlaybookLibrary: Sendable {
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         var prev = Array(0...b.count)
         for i in 1...a.count {

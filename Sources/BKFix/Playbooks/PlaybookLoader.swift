@@ -38,7 +38,8 @@ public struct PlaybookLoader {
     }
 
     private mutating func issue(_ node: Node?, _ message: String) {
-        issues.append(LintIssue(file: file, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, message: message))
+        issues.append(
+            LintIssue(file: file, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, message: message))
     }
 
     private mutating func parse(_ text: String) -> Playbook? {
@@ -58,7 +59,9 @@ public struct PlaybookLoader {
             return nil
         }
         for (key, _) in top where !Self.topLevelKeys.contains(key.string ?? "") {
-            issue(key, "unknown key '\(key.string ?? "?")' (allowed: \(Self.topLevelKeys.sorted().joined(separator: ", ")))")
+            issue(
+                key,
+                "unknown key '\(key.string ?? "?")' (allowed: \(Self.topLevelKeys.sorted().joined(separator: ", ")))")
         }
         let id = top["id"]?.string ?? ""
         if id.isEmpty { issue(root, "missing 'id'") }
@@ -74,9 +77,12 @@ public struct PlaybookLoader {
         let names = Set(params.map(\.name)).union(Template.builtins)
         let steps = parseSteps(top["steps"], what: "steps", params: names, checks: false)
         let verify = parseSteps(top["verify"], what: "verify", params: names, checks: true)
-        if steps.isEmpty, top["steps"] != nil || issues.isEmpty { issue(top["steps"] ?? root, "a playbook needs at least one step") }
+        if steps.isEmpty, top["steps"] != nil || issues.isEmpty {
+            issue(top["steps"] ?? root, "a playbook needs at least one step")
+        }
         return Playbook(
-            id: id, cases: cases, title: title ?? Localized(zh: id, en: id), description: description, confirm: confirm, params: params,
+            id: id, cases: cases, title: title ?? Localized(zh: id, en: id), description: description, confirm: confirm,
+            params: params,
             steps: steps, verify: verify, file: file)
     }
 
@@ -86,7 +92,8 @@ public struct PlaybookLoader {
             case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
                 .composer(let context, let problem, let mark, _):
                 let ctx = context.map { " (\($0.text))" } ?? ""
-                return LintIssue(file: file, line: mark.line, column: mark.column, message: "YAML error: \(problem)\(ctx)")
+                return LintIssue(
+                    file: file, line: mark.line, column: mark.column, message: "YAML error: \(problem)\(ctx)")
             case .reader(let problem, _, _, _):
                 return LintIssue(file: file, line: 1, message: "YAML error: \(problem)")
             case .duplicatedKeysInMapping(let duplicates, let context):
@@ -120,7 +127,9 @@ public struct PlaybookLoader {
 
     private mutating func localized(_ node: Node?, what: String, required: Bool) -> Localized? {
         guard let node else {
-            if required { issues.append(LintIssue(file: file, line: 1, message: "missing '\(what)' ({zh: ..., en: ...})")) }
+            if required {
+                issues.append(LintIssue(file: file, line: 1, message: "missing '\(what)' ({zh: ..., en: ...})"))
+            }
             return nil
         }
         if let s = node.string { return Localized(zh: s, en: s) }
@@ -149,7 +158,10 @@ public struct PlaybookLoader {
             }
             let typeName = pm["type"]?.string ?? "string"
             guard let type = ParamType(rawValue: typeName) else {
-                issue(pm["type"], "param \(name): unknown type '\(typeName)' (types: \(ParamType.allCases.map(\.rawValue).joined(separator: ", ")))")
+                issue(
+                    pm["type"],
+                    "param \(name): unknown type '\(typeName)' (types: \(ParamType.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
                 continue
             }
             let values = stringList(pm["values"], what: "param \(name) values")
@@ -186,13 +198,19 @@ public struct PlaybookLoader {
             let (required, optional): (Set<String>, Set<String>)
             if checks {
                 guard let c = StepRegistry.check(named: kind) else {
-                    issue(k, "unknown verify check '\(kind)' (known: \(StepRegistry.checks.map { $0.name }.joined(separator: ", ")))")
+                    issue(
+                        k,
+                        "unknown verify check '\(kind)' (known: \(StepRegistry.checks.map { $0.name }.joined(separator: ", ")))"
+                    )
                     continue
                 }
                 (required, optional) = (c.requiredKeys, c.optionalKeys)
             } else {
                 guard let s = StepRegistry.step(named: kind) else {
-                    issue(k, "unknown step kind '\(kind)' (known: \(StepRegistry.steps.map { $0.name }.joined(separator: ", ")))")
+                    issue(
+                        k,
+                        "unknown step kind '\(kind)' (known: \(StepRegistry.steps.map { $0.name }.joined(separator: ", ")))"
+                    )
                     continue
                 }
                 (required, optional) = (s.requiredKeys, s.optionalKeys)
@@ -214,7 +232,10 @@ public struct PlaybookLoader {
                 } else if required.contains(key) || optional.contains(key) {
                     args[key] = value
                 } else {
-                    issue(ak, "\(kind): unknown argument '\(key)' (allowed: \(required.union(optional).union(["on"]).sorted().joined(separator: ", ")))")
+                    issue(
+                        ak,
+                        "\(kind): unknown argument '\(key)' (allowed: \(required.union(optional).union(["on"]).sorted().joined(separator: ", ")))"
+                    )
                 }
             }
             for key in required.sorted() where args[key] == nil {

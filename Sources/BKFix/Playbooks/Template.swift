@@ -31,8 +31,9 @@ public enum Template {
         switch value {
         case .string(let s):
             let refs = references(in: s)
-            if refs.count == 1, s.trimmingCharacters(in: .whitespaces) == "{{\(refs[0])}}"
-                || s.trimmingCharacters(in: .whitespaces) == "{{ \(refs[0]) }}"
+            if refs.count == 1,
+                s.trimmingCharacters(in: .whitespaces) == "{{\(refs[0])}}"
+                    || s.trimmingCharacters(in: .whitespaces) == "{{ \(refs[0]) }}"
             {
                 return params[refs[0]]
             }

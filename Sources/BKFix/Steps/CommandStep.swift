@@ -11,11 +11,13 @@ public enum CommandStep: StepKind {
         guard !argv.isEmpty else { throw StepError.badArgument(step: name, key: "argv", reason: "empty command") }
         guard let risk = Risk(rawValue: try args.string("risk")) else {
             throw StepError.badArgument(
-                step: name, key: "risk", reason: "expected one of \(Risk.allCases.map(\.rawValue).joined(separator: ", "))")
+                step: name, key: "risk",
+                reason: "expected one of \(Risk.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let undo = try argvList(args, "undo")
         if (risk == .reversible || risk == .compensating) && undo.isEmpty {
-            throw StepError.badArgument(step: name, key: "undo", reason: "a \(risk.rawValue) command must declare its undo")
+            throw StepError.badArgument(
+                step: name, key: "undo", reason: "a \(risk.rawValue) command must declare its undo")
         }
         let workdir = try args.optionalString("workdir")
         let timeout = try args.double("timeout", default: 600)

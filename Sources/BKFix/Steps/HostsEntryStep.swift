@@ -16,7 +16,8 @@ public enum HostsEntryStep: StepKind {
             throw StepError.badArgument(step: name, key: "conflicts", reason: "expected comment-out or drop")
         }
         if case .directory = try context.transport.kind(of: file) {
-            throw StepError.cannotPlan(step: name, reason: "\(file) on \(context.host) is a directory, not a hosts file")
+            throw StepError.cannotPlan(
+                step: name, reason: "\(file) on \(context.host) is a directory, not a hosts file")
         }
         let current = try context.transport.read(file)
         let edit = try HostsFileEditor.ensure(

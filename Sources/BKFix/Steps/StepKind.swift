@@ -15,7 +15,9 @@ public struct StepArgs: Sendable, Equatable {
     /// A required scalar.
     public func string(_ key: String) throws -> String {
         guard let v = values[key] else { throw StepError.missingArgument(step: kind, key: key) }
-        guard let s = v.stringValue else { throw StepError.badArgument(step: kind, key: key, reason: "expected a scalar") }
+        guard let s = v.stringValue else {
+            throw StepError.badArgument(step: kind, key: key, reason: "expected a scalar")
+        }
         return s
     }
 

@@ -26,16 +26,16 @@ import Testing
         defer { s.cleanup() }
         let file = s.dir.appendingPathComponent("odd.yaml").path
         try """
-            id: odd
-            title: {zh: 标题, en: title}
-            params:
-              ip: {type: ipv4, default: 999.1.1.1}
-            steps:
-              - hosts-entry: {ip: "{{ip}}", names: [a], colour: red}
-              - teleport: {to: mars}
-              - command: {argv: [echo, "{{nope}}"], risk: read-only}
+        id: odd
+        title: {zh: 标题, en: title}
+        params:
+          ip: {type: ipv4, default: 999.1.1.1}
+        steps:
+          - hosts-entry: {ip: "{{ip}}", names: [a], colour: red}
+          - teleport: {to: mars}
+          - command: {argv: [echo, "{{nope}}"], risk: read-only}
 
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         let r = try await s.bkfix(["playbook", "lint", file, "--json"])
         #expect(r.status == 2)
         let issues = try #require(try CLISandbox.json(r.stdout)["issues"] as? [[String: Any]])

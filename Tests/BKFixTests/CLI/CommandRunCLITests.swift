@@ -4,7 +4,9 @@ import Testing
 /// Command steps, failure, verify and interrupted runs, through the real binary with a test playbook folder.
 @Suite struct CommandRunCLITests {
     /// A sandbox with a playbook that edits /etc/hosts, then runs the `docker` stand-in.
-    func sandbox(dockerAnswer: (String, Int32)? = ("reloaded\n", 0), sleepy: Bool = false) throws -> (CLISandbox, String) {
+    func sandbox(dockerAnswer: (String, Int32)? = ("reloaded\n", 0), sleepy: Bool = false) throws -> (
+        CLISandbox, String
+    ) {
         let s = try CLISandbox()
         try s.write("/etc/hosts", "127.0.0.1 localhost\n")
         var answers: [String: (stdout: String, status: Int32)] = [:]
@@ -19,16 +21,16 @@ import Testing
         let dir = s.dir.appendingPathComponent("playbooks").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try """
-            id: pin-and-reload
-            cases: [chart-download-failed]
-            title: {zh: 测试, en: test playbook}
-            steps:
-              - hosts-entry: {ip: 10.1.2.3, names: [example.test]}
-              - command: {argv: [docker, reload], risk: reversible, undo: [[docker, restore]]}
-            verify:
-              - resolve: {name: example.test, expect: 10.1.2.3}
+        id: pin-and-reload
+        cases: [chart-download-failed]
+        title: {zh: 测试, en: test playbook}
+        steps:
+          - hosts-entry: {ip: 10.1.2.3, names: [example.test]}
+          - command: {argv: [docker, reload], risk: reversible, undo: [[docker, restore]]}
+        verify:
+          - resolve: {name: example.test, expect: 10.1.2.3}
 
-            """.write(toFile: dir + "/pin-and-reload.yaml", atomically: true, encoding: .utf8)
+        """.write(toFile: dir + "/pin-and-reload.yaml", atomically: true, encoding: .utf8)
         return (s, dir)
     }
 
@@ -36,7 +38,9 @@ import Testing
     func startApply(_ s: CLISandbox, playbooks dir: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLISandbox.binary)
-        process.arguments = ["apply", "pin-and-reload", "--playbooks", dir, "--yes", "--root", s.root, "--state", s.state]
+        process.arguments = [
+            "apply", "pin-and-reload", "--playbooks", dir, "--yes", "--root", s.root, "--state", s.state,
+        ]
         process.environment = s.environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -51,7 +55,8 @@ import Testing
         #expect(plan.stdout.contains("$ docker reload  [reversible]"))
         #expect(plan.stdout.contains("1 file, 1 command (1 reversible) on 1 host"))
         #expect(s.calls.isEmpty)
-        let applied = try CLISandbox.json(try await s.bkfix(["apply", "pin-and-reload", "--playbooks", dir, "--yes", "--json"]).stdout)
+        let applied = try CLISandbox.json(
+            try await s.bkfix(["apply", "pin-and-reload", "--playbooks", dir, "--yes", "--json"]).stdout)
         let runID = try #require(applied["run"] as? String)
         #expect(s.calls == ["docker reload"])
         let shown = try CLISandbox.json(try await s.bkfix(["show", runID, "--json"]).stdout)
@@ -130,14 +135,14 @@ import Testing
         let (s, dir) = try sandbox()
         defer { s.cleanup() }
         try """
-            id: bad-verify
-            title: {zh: 测试, en: test}
-            steps:
-              - hosts-entry: {ip: 10.1.2.3, names: [example.test]}
-            verify:
-              - resolve: {name: example.test, expect: 10.9.9.9}
+        id: bad-verify
+        title: {zh: 测试, en: test}
+        steps:
+          - hosts-entry: {ip: 10.1.2.3, names: [example.test]}
+        verify:
+          - resolve: {name: example.test, expect: 10.9.9.9}
 
-            """.write(toFile: dir + "/bad-verify.yaml", atomically: true, encoding: .utf8)
+        """.write(toFile: dir + "/bad-verify.yaml", atomically: true, encoding: .utf8)
         let r = try await s.bkfix(["apply", "bad-verify", "--playbooks", dir, "--yes", "--json"])
         #expect(r.status == 5)
         let doc = try CLISandbox.json(r.stdout)

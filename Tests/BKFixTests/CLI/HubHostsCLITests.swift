@@ -64,9 +64,10 @@ import Testing
         #expect(s.readText("/etc/hosts") == Self.hosts + "49.234.165.79 hub.bktencent.com\n")
         #expect(s.mode("/etc/hosts") == 0o640)
         let log = try await s.git(["log", "-1", "--format=%B"])
-        for trailer in ["Run-Id: ", "Kind: apply", "Playbook: hub-hosts", "Case: chart-download-failed", "Host: control",
-            "Operator: ", "Status: applied"]
-        {
+        for trailer in [
+            "Run-Id: ", "Kind: apply", "Playbook: hub-hosts", "Case: chart-download-failed", "Host: control",
+            "Operator: ", "Status: applied",
+        ] {
             #expect(log.stdout.contains(trailer), "missing trailer \(trailer) in \(log.stdout)")
         }
         let show = try await s.git(["show", "--stat", "HEAD"])
@@ -110,7 +111,8 @@ import Testing
     }
 
     @Test func crlfTabsCommentsAndMissingFinalNewlineSurvive() async throws {
-        let original = "127.0.0.1\tlocalhost\r\n# 注释 comment\r\n\r\n10.0.0.5\tnode-a   node-a.local # inline\r\n::1 ip6-localhost"
+        let original =
+            "127.0.0.1\tlocalhost\r\n# 注释 comment\r\n\r\n10.0.0.5\tnode-a   node-a.local # inline\r\n::1 ip6-localhost"
         let s = try sandbox(hosts: original)
         defer { s.cleanup() }
         #expect(try await s.bkfix(["apply", "hub-hosts", "--yes"]).status == 0)
@@ -228,7 +230,8 @@ import Testing
         #expect(held.stderr.contains("bkfix apply raise-quota"))
         #expect(s.readText("/etc/hosts") == Self.hosts)
         // Left behind by a dead process: cleared with a message.
-        let dead = #"{"pid":999999,"user":"alice","host":"\#(ProcessInfo.processInfo.hostName)","command":"bkfix apply raise-quota","started":"2026-11-26T10:00:00Z"}"#
+        let dead =
+            #"{"pid":999999,"user":"alice","host":"\#(ProcessInfo.processInfo.hostName)","command":"bkfix apply raise-quota","started":"2026-11-26T10:00:00Z"}"#
         try Data(dead.utf8).write(to: URL(fileURLWithPath: lockDir + "/lock"))
         let cleared = try await s.bkfix(["apply", "hub-hosts", "--yes"])
         #expect(cleared.status == 0, "\(cleared.stderr)")

@@ -22,9 +22,12 @@ struct CLISandbox {
     /// The built `bkfix` binary, next to the test bundle (or `$BKFIX_BIN`).
     static var binary: String {
         if let b = ProcessInfo.processInfo.environment["BKFIX_BIN"] { return b }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        if dir.lastPathComponent == "debug" || dir.lastPathComponent == "release" { return dir.appendingPathComponent("bkfix").path }
+        if dir.lastPathComponent == "debug" || dir.lastPathComponent == "release" {
+            return dir.appendingPathComponent("bkfix").path
+        }
         // Inside an .xctest bundle directory.
         while dir.path != "/" {
             let candidate = dir.appendingPathComponent("bkfix")
@@ -86,7 +89,8 @@ struct CLISandbox {
     }
 
     /// Runs `bkfix ARGS --root root --state state`.
-    func bkfix(_ args: [String], stdin: Data = Data(), env extra: [String: String] = [:]) async throws -> ProcessOutput {
+    func bkfix(_ args: [String], stdin: Data = Data(), env extra: [String: String] = [:]) async throws -> ProcessOutput
+    {
         var env = environment
         for (k, v) in extra { env[k] = v }
         return try await ProcessHarness.run(
@@ -97,7 +101,10 @@ struct CLISandbox {
     func git(_ args: [String]) async throws -> ProcessOutput {
         try await ProcessHarness.run(
             "/usr/bin/git", ["-C", state] + args,
-            environment: ["HOME": dir.path, "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin", "LC_ALL": "C", "GIT_PAGER": "cat"])
+            environment: [
+                "HOME": dir.path, "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin", "LC_ALL": "C",
+                "GIT_PAGER": "cat",
+            ])
     }
 
     /// Parses a JSON object from stdout.

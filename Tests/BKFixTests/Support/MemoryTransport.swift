@@ -22,7 +22,9 @@ final class MemoryTransport: Transport, @unchecked Sendable {
     init(
         host: String = "control", files: [String: String] = [:], readOnly: Bool = false,
         responder: @escaping @Sendable ([String]) -> CommandResult = { argv in
-            CommandResult(argv: argv, exitCode: 127, stdout: "", stderr: "unexpected command \(argv)", duration: 0, timedOut: false)
+            CommandResult(
+                argv: argv, exitCode: 127, stdout: "", stderr: "unexpected command \(argv)", duration: 0,
+                timedOut: false)
         }
     ) {
         self.host = host
@@ -74,9 +76,11 @@ final class MemoryTransport: Transport, @unchecked Sendable {
     func list(_ dir: String) throws -> [String] {
         let prefix = dir.hasSuffix("/") ? dir : dir + "/"
         return state.withLock { s in
-            Set(s.files.keys.filter { $0.hasPrefix(prefix) }.compactMap {
-                $0.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
-            }).sorted()
+            Set(
+                s.files.keys.filter { $0.hasPrefix(prefix) }.compactMap {
+                    $0.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
+                }
+            ).sorted()
         }
     }
 
