@@ -12,6 +12,7 @@ public enum StepRegistry {
         HelmUpgradeStep.self,
         ProfilePathStep.self,
         LocalPVSyncStep.self,
+        FirewallPortStep.self,
     ]
 
     public static let checks: [any VerifyKind.Type] = [
@@ -20,6 +21,7 @@ public enum StepRegistry {
         DefaultStorageClassCheck.self,
         HelmVersionCheck.self,
         PathContainsCheck.self,
+        TCPPortCheck.self,
     ]
 
     public static func step(named name: String) -> (any StepKind.Type)? { steps.first { $0.name == name } }
