@@ -188,6 +188,9 @@ public enum ProcessRunner {
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         if let workdir { GNUCalls.addchdir(&actions, workdir) }
+        // Nothing else bkfix has open leaks into the child: a daemon it starts (ssh's ControlPersist master) must not
+        // hold our caller's descriptors, e.g. the socket by which Foundation's Process notices that bkfix exited.
+        GNUCalls.addclosefrom(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -263,6 +266,16 @@ private enum GNUCalls {
     }
 
     static func pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32 { pipe2Function(fds, flags) }
+
+    typealias AddClosefrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    /// glibc >= 2.34; older systems only miss the descriptor hygiene.
+    private static let addclosefromFunction: AddClosefrom? = dlsym(
+        UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np"
+    ).map { unsafeBitCast($0, to: AddClosefrom.self) }
+
+    static func addclosefrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) {
+        _ = addclosefromFunction?(actions, from)
+    }
 
     static func memfdCreate(_ name: String, _ flags: UInt32) -> Int32 { memfdCreateFunction(name, flags) }
 

@@ -22,7 +22,10 @@ enum SSHDServerError: Error, CustomStringConvertible {
 final class SSHDServer: @unchecked Sendable {
     let dir: URL
     let port: Int
-    let process: Process
+    var pid: pid_t? {
+        (try? String(contentsOfFile: dir.appendingPathComponent("sshd.pid").path, encoding: .utf8))
+            .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
     var clientKey: String { dir.appendingPathComponent("client_key").path }
     var knownHosts: String { dir.appendingPathComponent("known_hosts").path }
     var controlDir: String { dir.appendingPathComponent("cm").path }
@@ -64,23 +67,18 @@ final class SSHDServer: @unchecked Sendable {
             """
         let configPath = dir.appendingPathComponent("sshd_config").path
         try Data(config.utf8).write(to: URL(fileURLWithPath: configPath))
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/sshd")
-        process.arguments = ["-D", "-e", "-f", configPath]
+        // Daemon mode through ProcessRunner, not Foundation's Process: a long-lived child of the test process would
+        // keep Foundation from noticing when the bkfix processes that the CLI tests start have exited.
         let log = dir.appendingPathComponent("sshd.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw SSHDServerError.setupFailed("/usr/sbin/sshd: \(error) (is openssh-server installed?)")
+        let started = try ProcessRunner.run(
+            ["/usr/sbin/sshd", "-f", configPath, "-E", log.path], workdir: nil, environment: ["PATH": "/usr/sbin:/usr/bin:/bin"],
+            timeout: 30, output: nil)
+        guard started.succeeded else {
+            throw SSHDServerError.setupFailed("/usr/sbin/sshd exited \(started.exitCode): \(started.stderr)")
         }
         let deadline = Date().addingTimeInterval(10)
         while TCPPortCheck.connect(address: "127.0.0.1", port: UInt16(port), timeout: 0.2) != nil {
-            if !process.isRunning || Date() > deadline {
+            if Date() > deadline {
                 let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
                 stop()
                 throw SSHDServerError.setupFailed("sshd did not listen on 127.0.0.1:\(port): \(output)")
@@ -116,13 +114,13 @@ final class SSHDServer: @unchecked Sendable {
     }
 
     func stop() {
-        if process.isRunning {
+        if let pid {
             // Close the client's control masters first, so no ssh lingers after the test.
             let ssh = SSHTransport(node: node("stop"), environment: ProcessInfo.processInfo.environment)
             _ = try? ProcessRunner.run(
                 Array(ssh.sshArguments().dropLast(2)) + ["-O", "exit", "--", "\(Self.user)@127.0.0.1"], workdir: nil,
                 environment: ProcessInfo.processInfo.environment, timeout: 5, output: nil)
-            kill(process.processIdentifier, SIGTERM)
+            kill(pid, SIGTERM)
         }
         try? FileManager.default.removeItem(at: dir)
     }
