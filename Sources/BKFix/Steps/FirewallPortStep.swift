@@ -11,7 +11,8 @@ public enum FirewallPortStep: StepKind {
     public static func plan(_ args: StepArgs, in context: PlanContext) throws -> StepPlan {
         let portText = try args.optionalString("port") ?? "10250"
         guard let port = Int(portText), (1...65535).contains(port) else {
-            throw StepError.badArgument(step: name, key: "port", reason: "expected a port from 1 to 65535, got \(portText)")
+            throw StepError.badArgument(
+                step: name, key: "port", reason: "expected a port from 1 to 65535, got \(portText)")
         }
         let proto = try args.optionalString("protocol") ?? "tcp"
         guard proto == "tcp" || proto == "udp" else {
@@ -40,8 +41,11 @@ public enum FirewallPortStep: StepKind {
         let probe = try query(["firewall-cmd", "--query-port=\(spec)"], in: context)
         let answer = probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         if probe.exitCode == 0 && answer == "yes" {
-            return StepPlan(notes: [text(zh: "\(context.host) 的 firewalld 已放行 \(spec)，无需修改",
-                en: "firewalld on \(context.host) already allows \(spec); nothing to do", context)])
+            return StepPlan(notes: [
+                text(
+                    zh: "\(context.host) 的 firewalld 已放行 \(spec)，无需修改",
+                    en: "firewalld on \(context.host) already allows \(spec); nothing to do", context)
+            ])
         }
         guard answer == "no" || probe.exitCode == 1 else {
             throw StepError.cannotPlan(
@@ -72,8 +76,11 @@ public enum FirewallPortStep: StepKind {
         }
         if probe.exitCode == 127 { throw neitherFirewall(context) }
         if probe.succeeded {
-            return StepPlan(notes: [text(zh: "\(context.host) 的 iptables 已放行 \(port)/\(proto)，无需修改",
-                en: "iptables on \(context.host) already accepts \(port)/\(proto); nothing to do", context)])
+            return StepPlan(notes: [
+                text(
+                    zh: "\(context.host) 的 iptables 已放行 \(port)/\(proto)，无需修改",
+                    en: "iptables on \(context.host) already accepts \(port)/\(proto); nothing to do", context)
+            ])
         }
         guard probe.exitCode == 1 else {
             throw StepError.cannotPlan(step: name, reason: "iptables -C on \(context.host) failed: \(why(probe))")

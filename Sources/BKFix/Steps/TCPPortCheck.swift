@@ -14,7 +14,8 @@ public enum TCPPortCheck: VerifyKind {
     public static func check(_ args: StepArgs, in context: PlanContext) throws -> VerifyResult {
         let portText = try args.string("port")
         guard let port = UInt16(portText), port > 0 else {
-            throw StepError.badArgument(step: name, key: "port", reason: "expected a port from 1 to 65535, got \(portText)")
+            throw StepError.badArgument(
+                step: name, key: "port", reason: "expected a port from 1 to 65535, got \(portText)")
         }
         let timeout = try args.double("timeout", default: 3)
         let address =
@@ -33,7 +34,9 @@ public enum TCPPortCheck: VerifyKind {
         let code = getaddrinfo(address, String(port), &hints, &list)
         guard code == 0, let first = list else { return "cannot resolve: \(String(cString: gai_strerror(code)))" }
         defer { freeaddrinfo(list) }
-        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let fd = socket(
+            first.pointee.ai_family,
+            Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { return String(cString: strerror(errno)) }
         defer { close(fd) }
         if Glibc.connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 { return nil }

@@ -54,7 +54,8 @@ public struct HostDirectory: Sendable {
         if let match = addresses.keys.sorted().first(where: { addresses[$0] == target }) { return match }
         if ParamValidator.isIPv4(target) || ParamValidator.isIPv6(target) {
             if nodes.isEmpty { throw PlaybookError.unknownTarget(target) }
-            throw InventoryError.unknownAddress(target, known: addresses.keys.sorted().map { "\($0)=\(addresses[$0]!)" })
+            throw InventoryError.unknownAddress(
+                target, known: addresses.keys.sorted().map { "\($0)=\(addresses[$0]!)" })
         }
         throw unknown(target)
     }

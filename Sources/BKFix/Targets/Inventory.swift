@@ -85,13 +85,17 @@ public struct Inventory: Sendable, Equatable {
             var fields: [String: Node] = [:]
             for (key, value) in map {
                 guard let k = key.string, nodeKeys.contains(k) else {
-                    throw invalid(key, "unknown node key '\(key.string ?? "?")' (known: \(nodeKeys.sorted().joined(separator: ", ")))")
+                    throw invalid(
+                        key,
+                        "unknown node key '\(key.string ?? "?")' (known: \(nodeKeys.sorted().joined(separator: ", ")))")
                 }
                 fields[k] = value
             }
             func scalar(_ key: String) throws -> String? {
                 guard let value = fields[key] else { return nil }
-                guard let s = value.scalar?.string, !s.isEmpty else { throw invalid(value, "'\(key)' must be a non-empty scalar") }
+                guard let s = value.scalar?.string, !s.isEmpty else {
+                    throw invalid(value, "'\(key)' must be a non-empty scalar")
+                }
                 return s
             }
             func filePath(_ key: String) throws -> String? {
@@ -100,21 +104,28 @@ public struct Inventory: Sendable, Equatable {
             }
             guard let name = try scalar("name") else { throw invalid(entry, "a node needs a 'name'") }
             guard ParamValidator.isHostName(name), !["control", "localhost", "nodes"].contains(name) else {
-                throw invalid(fields["name"], "'\(name)' cannot be a node name (letters, digits, '-', '.', '_'; not control/nodes)")
+                throw invalid(
+                    fields["name"],
+                    "'\(name)' cannot be a node name (letters, digits, '-', '.', '_'; not control/nodes)")
             }
-            guard !nodes.contains(where: { $0.name == name }) else { throw invalid(fields["name"], "node '\(name)' is listed twice") }
+            guard !nodes.contains(where: { $0.name == name }) else {
+                throw invalid(fields["name"], "node '\(name)' is listed twice")
+            }
             guard let address = try scalar("address") else { throw invalid(entry, "node '\(name)' needs an 'address'") }
             var node = InventoryNode(name: name, address: address)
             if let user = try scalar("user") { node.user = user }
             if let port = try scalar("port") {
                 guard let p = Int(port), (1...65535).contains(p) else {
-                    throw invalid(fields["port"], "node '\(name)': port must be a number from 1 to 65535, not '\(port)'")
+                    throw invalid(
+                        fields["port"], "node '\(name)': port must be a number from 1 to 65535, not '\(port)'")
                 }
                 node.port = p
             }
             if let timeout = try scalar("connect_timeout") {
                 guard let t = Int(timeout), t > 0 else {
-                    throw invalid(fields["connect_timeout"], "node '\(name)': connect_timeout must be a positive number of seconds")
+                    throw invalid(
+                        fields["connect_timeout"],
+                        "node '\(name)': connect_timeout must be a positive number of seconds")
                 }
                 node.connectTimeout = t
             }
@@ -149,6 +160,7 @@ public struct Inventory: Sendable, Equatable {
             return (environment["HOME"] ?? "/root") + raw.dropFirst()
         }
         if raw.hasPrefix("/") { return raw }
-        return ((base.isEmpty ? FileManager.default.currentDirectoryPath : base) as NSString).appendingPathComponent(raw)
+        return ((base.isEmpty ? FileManager.default.currentDirectoryPath : base) as NSString).appendingPathComponent(
+            raw)
     }
 }

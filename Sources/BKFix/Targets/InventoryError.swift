@@ -19,7 +19,8 @@ public enum InventoryError: LocalizedError, Equatable {
             let list = known.isEmpty ? "the inventory has no nodes" : "known: \(known.joined(separator: ", "))"
             return "\(address) is not the address of any node in the inventory (\(list)); add it to the inventory"
         case .unknownNode(let name, let known):
-            return "unknown target host '\(name)': not control, nodes, or a node of the inventory (nodes: \(known.joined(separator: ", ")))"
+            return
+                "unknown target host '\(name)': not control, nodes, or a node of the inventory (nodes: \(known.joined(separator: ", ")))"
         }
     }
 }

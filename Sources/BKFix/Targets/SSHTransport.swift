@@ -102,7 +102,8 @@ public struct SSHTransport: Transport {
         case HelperStatus.isDirectory: return TransportError.isDirectory(path: path)
         case HelperStatus.notAFile: return TransportError.notAFile(path: path)
         case HelperStatus.permissionDenied: return TransportError.permissionDenied(path: path, operation: operation)
-        case HelperStatus.notADirectory: return TransportError.io(path: path, operation: operation, reason: "not a directory")
+        case HelperStatus.notADirectory:
+            return TransportError.io(path: path, operation: operation, reason: "not a directory")
         default:
             let message = Self.lastLine(result.stderr) ?? "exit status \(result.exitCode)"
             if message.contains("Permission denied") || message.contains("Operation not permitted")
@@ -124,9 +125,11 @@ public struct SSHTransport: Transport {
         """
 
     public func kind(of path: String) throws -> PathKind? {
-        let result = try ssh(Self.shellCommand(Self.kindScript, [realPath(path)]), operation: "inspect", timeout: timeoutFor(60))
+        let result = try ssh(
+            Self.shellCommand(Self.kindScript, [realPath(path)]), operation: "inspect", timeout: timeoutFor(60))
         guard result.exitCode == 0 else { throw helperFailure(result, path: path, operation: "inspect") }
-        var lines = result.stdout.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        var lines = result.stdout.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).map(
+            String.init)
         switch lines.first {
         case "file": return .file
         case "directory": return .directory
@@ -154,7 +157,8 @@ public struct SSHTransport: Transport {
 
     /// The file's bytes (carried as base64, so binaries survive) and its mode, uid and gid, following symlinks.
     public func read(_ path: String) throws -> FileSnapshot? {
-        let result = try ssh(Self.shellCommand(Self.readScript, [realPath(path)]), operation: "read", timeout: timeoutFor(300))
+        let result = try ssh(
+            Self.shellCommand(Self.readScript, [realPath(path)]), operation: "read", timeout: timeoutFor(300))
         if result.exitCode == HelperStatus.absent { return nil }
         guard result.exitCode == 0 else { throw helperFailure(result, path: path, operation: "read") }
         let parts = result.stdout.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
@@ -204,7 +208,8 @@ public struct SSHTransport: Transport {
         """
 
     public func remove(_ path: String) throws {
-        let result = try ssh(Self.shellCommand(Self.removeScript, [realPath(path)]), operation: "remove", timeout: timeoutFor(60))
+        let result = try ssh(
+            Self.shellCommand(Self.removeScript, [realPath(path)]), operation: "remove", timeout: timeoutFor(60))
         guard result.exitCode == 0 else { throw helperFailure(result, path: path, operation: "remove") }
     }
 
@@ -216,7 +221,8 @@ public struct SSHTransport: Transport {
         """
 
     public func list(_ dir: String) throws -> [String] {
-        let result = try ssh(Self.shellCommand(Self.listScript, [realPath(dir)]), operation: "list", timeout: timeoutFor(60))
+        let result = try ssh(
+            Self.shellCommand(Self.listScript, [realPath(dir)]), operation: "list", timeout: timeoutFor(60))
         guard result.exitCode == 0 else { throw helperFailure(result, path: dir, operation: "list") }
         return result.stdout.split(separator: "\0").map(String.init).sorted()
     }

@@ -40,7 +40,8 @@ import Testing
 
         func writeNodeFile(_ node: String, _ path: String, _ text: String, mode: Int = 0o644) throws {
             let url = URL(fileURLWithPath: nodeRoot(node) + path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(text.utf8).write(to: url)
             try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
         }
@@ -135,7 +136,8 @@ import Testing
         defer { w.cleanup() }
         // node-1 reachable but its hosts file is a directory: its step fails at apply; control still gets its edit.
         try? FileManager.default.removeItem(atPath: w.nodeRoot("node-1") + "/etc/hosts")
-        try FileManager.default.createDirectory(atPath: w.nodeRoot("node-1") + "/etc/hosts", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: w.nodeRoot("node-1") + "/etc/hosts", withIntermediateDirectories: true)
         let r = try await w.bkfix(["apply", "hub-hosts", "-p", "targets=control,node-1", "--yes", "--keep-going"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("node-1"), "\(r.stderr)")
@@ -162,18 +164,26 @@ import Testing
         #expect(plan.stdout.contains("reversible"))
         #expect(w.nodeCalls == ["systemctl is-active firewalld", "firewall-cmd --query-port=\(port)/tcp"])
 
-        let apply = try await w.bkfix(["apply", "open-kubelet-port", "-p", "node=127.0.0.1", "-p", "port=\(port)", "--yes", "--json"])
+        let apply = try await w.bkfix([
+            "apply", "open-kubelet-port", "-p", "node=127.0.0.1", "-p", "port=\(port)", "--yes", "--json",
+        ])
         #expect(apply.status == 0, "\(apply.stdout) \(apply.stderr)")
         let doc = try CLISandbox.json(apply.stdout)
         let verify = try #require((doc["verify"] as? [[String: Any]])?.first)
         #expect(verify["check"] as? String == "tcp-port")
         #expect(verify["host"] as? String == "node-1")
         #expect(verify["ok"] as? Bool == true)
-        #expect(Array(w.nodeCalls.suffix(2)) == ["firewall-cmd --permanent --add-port=\(port)/tcp", "firewall-cmd --reload"])
+        #expect(
+            Array(w.nodeCalls.suffix(2)) == [
+                "firewall-cmd --permanent --add-port=\(port)/tcp", "firewall-cmd --reload",
+            ])
 
         let rollback = try await w.bkfix(["rollback", "--last", "--yes"])
         #expect(rollback.status == 0, "\(rollback.stdout) \(rollback.stderr)")
-        #expect(Array(w.nodeCalls.suffix(2)) == ["firewall-cmd --permanent --remove-port=\(port)/tcp", "firewall-cmd --reload"])
+        #expect(
+            Array(w.nodeCalls.suffix(2)) == [
+                "firewall-cmd --permanent --remove-port=\(port)/tcp", "firewall-cmd --reload",
+            ])
     }
 
     @Test func openKubeletPortFallsBackToIptablesAndSaysNoChangesWhenOpen() async throws {

@@ -25,9 +25,15 @@ import Testing
         }
         let plan = try FirewallPortStep.plan(S.args("firewall-port"), in: S.context(t))
         let cmds = commands(plan)
-        #expect(cmds.map(\.argv) == [["firewall-cmd", "--permanent", "--add-port=10250/tcp"], ["firewall-cmd", "--reload"]])
+        #expect(
+            cmds.map(\.argv) == [
+                ["firewall-cmd", "--permanent", "--add-port=10250/tcp"], ["firewall-cmd", "--reload"],
+            ])
         #expect(cmds.allSatisfy { $0.host == "node-1" && $0.risk == .reversible })
-        #expect(cmds[0].undo.map(\.argv) == [["firewall-cmd", "--permanent", "--remove-port=10250/tcp"], ["firewall-cmd", "--reload"]])
+        #expect(
+            cmds[0].undo.map(\.argv) == [
+                ["firewall-cmd", "--permanent", "--remove-port=10250/tcp"], ["firewall-cmd", "--reload"],
+            ])
         #expect(t.commands == [["systemctl", "is-active", "firewalld"], ["firewall-cmd", "--query-port=10250/tcp"]])
     }
 
@@ -42,7 +48,8 @@ import Testing
         let plan = try FirewallPortStep.plan(S.args("firewall-port", ["port": .string("6443")]), in: S.context(t))
         let cmds = commands(plan)
         #expect(cmds.map(\.argv) == [["iptables", "-I", "INPUT", "-p", "tcp", "--dport", "6443", "-j", "ACCEPT"]])
-        #expect(cmds[0].undo.map(\.argv) == [["iptables", "-D", "INPUT", "-p", "tcp", "--dport", "6443", "-j", "ACCEPT"]])
+        #expect(
+            cmds[0].undo.map(\.argv) == [["iptables", "-D", "INPUT", "-p", "tcp", "--dport", "6443", "-j", "ACCEPT"]])
     }
 
     @Test func anOpenPortPlansNothing() throws {
@@ -60,16 +67,19 @@ import Testing
 
     @Test func noFirewallToolIsACannotPlanError() {
         let t = node { argv in argv[0] == "systemctl" ? S.fail(argv, 3) : S.fail(argv, 127, stderr: "not found") }
-        #expect(throws: StepError.cannotPlan(
-            step: "firewall-port", reason: "node-1 has neither an active firewalld nor iptables; open the port by hand"))
-        {
+        #expect(
+            throws: StepError.cannotPlan(
+                step: "firewall-port",
+                reason: "node-1 has neither an active firewalld nor iptables; open the port by hand")
+        ) {
             try FirewallPortStep.plan(S.args("firewall-port"), in: S.context(t))
         }
     }
 
     @Test func iptablesErrorsOtherThanNoSuchRuleStopThePlan() {
         let t = node { argv in
-            argv[0] == "systemctl" ? S.fail(argv, 3) : S.fail(argv, 4, stderr: "iptables: Permission denied (you must be root)")
+            argv[0] == "systemctl"
+                ? S.fail(argv, 3) : S.fail(argv, 4, stderr: "iptables: Permission denied (you must be root)")
         }
         #expect {
             try FirewallPortStep.plan(S.args("firewall-port"), in: S.context(t))
@@ -81,7 +91,10 @@ import Testing
 
     @Test func aBadPortIsRefused() {
         let t = node { S.ok($0) }
-        #expect(throws: StepError.badArgument(step: "firewall-port", key: "port", reason: "expected a port from 1 to 65535, got 99999")) {
+        #expect(
+            throws: StepError.badArgument(
+                step: "firewall-port", key: "port", reason: "expected a port from 1 to 65535, got 99999")
+        ) {
             try FirewallPortStep.plan(S.args("firewall-port", ["port": .string("99999")]), in: S.context(t))
         }
     }

@@ -65,7 +65,10 @@ import Testing
     func directory() -> HostDirectory {
         let inventory = Inventory(
             file: "inv.yaml",
-            nodes: [InventoryNode(name: "node-2", address: "10.0.0.12"), InventoryNode(name: "node-1", address: "10.0.0.11")])
+            nodes: [
+                InventoryNode(name: "node-2", address: "10.0.0.12"),
+                InventoryNode(name: "node-1", address: "10.0.0.11"),
+            ])
         return HostDirectory(control: MemoryTransport(), inventory: inventory, environment: [:])
     }
 

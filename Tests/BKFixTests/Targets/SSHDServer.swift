@@ -36,7 +36,8 @@ final class SSHDServer: @unchecked Sendable {
         // A short path: control sockets live under it and a socket path has at most 107 bytes.
         dir = URL(fileURLWithPath: "/tmp/bkfix-sshd-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: dir.appendingPathComponent("cm").path, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: dir.appendingPathComponent("cm").path, withIntermediateDirectories: true)
         for key in ["host_key", "client_key"] {
             let r = try ProcessRunner.run(
                 ["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.appendingPathComponent(key).path],
@@ -46,7 +47,8 @@ final class SSHDServer: @unchecked Sendable {
         try FileManager.default.copyItem(
             at: dir.appendingPathComponent("client_key.pub"), to: dir.appendingPathComponent("authorized_keys"))
         if getuid() == 0 && !FileManager.default.fileExists(atPath: "/run/sshd") {
-            try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            try FileManager.default.createDirectory(
+                atPath: "/run/sshd", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         }
         port = try Self.freePort()
         let config = """
@@ -71,7 +73,8 @@ final class SSHDServer: @unchecked Sendable {
         // keep Foundation from noticing when the bkfix processes that the CLI tests start have exited.
         let log = dir.appendingPathComponent("sshd.log")
         let started = try ProcessRunner.run(
-            ["/usr/sbin/sshd", "-f", configPath, "-E", log.path], workdir: nil, environment: ["PATH": "/usr/sbin:/usr/bin:/bin"],
+            ["/usr/sbin/sshd", "-f", configPath, "-E", log.path], workdir: nil,
+            environment: ["PATH": "/usr/sbin:/usr/bin:/bin"],
             timeout: 30, output: nil)
         guard started.succeeded else {
             throw SSHDServerError.setupFailed("/usr/sbin/sshd exited \(started.exitCode): \(started.stderr)")

@@ -14,14 +14,17 @@ import Testing
         init(path: [String] = []) throws {
             sshd = try SSHDServer()
             root = sshd.dir.appendingPathComponent("node-root")
-            try FileManager.default.createDirectory(at: root.appendingPathComponent("etc"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: root.appendingPathComponent("etc"), withIntermediateDirectories: true)
             transport = SSHTransport(
-                node: sshd.node("node-1", root: root.path, path: path), environment: ProcessInfo.processInfo.environment)
+                node: sshd.node("node-1", root: root.path, path: path), environment: ProcessInfo.processInfo.environment
+            )
         }
 
         func put(_ hostPath: String, _ data: Data, mode: Int = 0o644) throws {
             let url = URL(fileURLWithPath: root.path + hostPath)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try data.write(to: url)
             try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
         }
@@ -45,7 +48,8 @@ import Testing
             strictHostKeyChecking: false, connectTimeout: 7, controlDir: "/cm")
         let argv = SSHTransport(node: node, environment: [:]).sshArguments()
         for pair in [
-            ["-o", "BatchMode=yes"], ["-o", "ConnectTimeout=7"], ["-o", "ControlMaster=auto"], ["-o", "ControlPath=/cm/%C"],
+            ["-o", "BatchMode=yes"], ["-o", "ConnectTimeout=7"], ["-o", "ControlMaster=auto"],
+            ["-o", "ControlPath=/cm/%C"],
             ["-o", "ControlPersist=60"], ["-p", "2222"], ["-i", "/k"], ["-o", "StrictHostKeyChecking=no"],
             ["-o", "UserKnownHostsFile=/kh"],
         ] {
@@ -87,7 +91,8 @@ import Testing
         try w.transport.write("/etc/hosts", data: bytes, meta: FileMeta(mode: 0o640, uid: getuid(), gid: getgid()))
         #expect(w.get("/etc/hosts") == bytes)
         #expect(w.mode("/etc/hosts") == 0o640)
-        try w.transport.write("/opt/new dir/file", data: Data("n".utf8), meta: FileMeta(mode: 0o755, uid: getuid(), gid: getgid()))
+        try w.transport.write(
+            "/opt/new dir/file", data: Data("n".utf8), meta: FileMeta(mode: 0o755, uid: getuid(), gid: getgid()))
         #expect(w.get("/opt/new dir/file") == Data("n".utf8))
         #expect(w.mode("/opt/new dir/file") == 0o755)
         #expect(try w.transport.list("/etc") == ["hosts"])
@@ -108,7 +113,8 @@ import Testing
         defer { w.sshd.stop() }
         try w.put("/etc/real", Data("r\n".utf8))
         try FileManager.default.createSymbolicLink(atPath: w.root.path + "/etc/link", withDestinationPath: "real")
-        try w.transport.write("/etc/link", data: Data("new\n".utf8), meta: FileMeta(mode: 0o644, uid: getuid(), gid: getgid()))
+        try w.transport.write(
+            "/etc/link", data: Data("new\n".utf8), meta: FileMeta(mode: 0o644, uid: getuid(), gid: getgid()))
         #expect(w.get("/etc/real") == Data("new\n".utf8))
         #expect(try w.transport.kind(of: "/etc/link") == .symlink("real"))
     }
