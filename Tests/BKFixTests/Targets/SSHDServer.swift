@@ -125,7 +125,12 @@ final class SSHDServer: @unchecked Sendable {
                 environment: ProcessInfo.processInfo.environment, timeout: 5, output: nil)
             kill(pid, SIGTERM)
         }
-        try? FileManager.default.removeItem(at: dir)
+        // A closing master may still be removing its socket while we delete the directory: try again briefly.
+        for _ in 0..<20 {
+            try? FileManager.default.removeItem(at: dir)
+            if !FileManager.default.fileExists(atPath: dir.path) { break }
+            usleep(50_000)
+        }
     }
 
     /// A port nobody listens on right now (bound to 0 and released).
