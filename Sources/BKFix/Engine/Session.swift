@@ -61,7 +61,10 @@ public struct Session: Sendable {
     /// The control machine plus the inventory's nodes; a broken inventory is reported when a node is asked for.
     static func resolveHosts(_ options: SessionOptions, control: any Transport) -> HostDirectory {
         let file = options.inventory ?? options.environment["BKFIX_INVENTORY"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let file else { return HostDirectory(control: control) }
+        guard let file else {
+            return HostDirectory(
+                control: control, discovery: KubectlNodeDiscovery(control: control, environment: options.environment))
+        }
         do {
             let inventory = try Inventory.load(file, environment: options.environment)
             return HostDirectory(control: control, inventory: inventory, environment: options.environment)

@@ -8,11 +8,14 @@ public struct HostDirectory: Sendable {
     public var addresses: [String: String]
     /// Why the nodes are not available (a broken inventory); raised only when a node is asked for.
     public var nodesUnavailable: InventoryError?
+    /// Without an inventory: the cluster's nodes from kubectl, read on first need.
+    public var discovery: KubectlNodeDiscovery?
 
     public init(
         control: any Transport, nodes: [String: any Transport] = [:], addresses: [String: String] = [:],
-        nodesUnavailable: InventoryError? = nil
+        nodesUnavailable: InventoryError? = nil, discovery: KubectlNodeDiscovery? = nil
     ) {
+        self.discovery = discovery
         self.control = control
         self.nodes = nodes
         self.addresses = addresses
@@ -37,9 +40,7 @@ public struct HostDirectory: Sendable {
             let names: [String]
             switch t {
             case "control", "localhost": names = ["control"]
-            case "nodes":
-                if let nodesUnavailable { throw nodesUnavailable }
-                names = nodes.keys.sorted()
+            case "nodes": names = try known().transports.keys.sorted()
             default: names = [try nodeName(t)]
             }
             for n in names where !out.contains(n) { out.append(n) }
@@ -50,7 +51,8 @@ public struct HostDirectory: Sendable {
     /// The node called `target`, or the one whose address it is.
     public func nodeName(_ target: String) throws -> String {
         if nodes[target] != nil { return target }
-        if let nodesUnavailable { throw nodesUnavailable }
+        let (nodes, addresses) = try known()
+        if nodes[target] != nil { return target }
         if let match = addresses.keys.sorted().first(where: { addresses[$0] == target }) { return match }
         if ParamValidator.isIPv4(target) || ParamValidator.isIPv6(target) {
             if nodes.isEmpty { throw PlaybookError.unknownTarget(target) }
@@ -63,11 +65,25 @@ public struct HostDirectory: Sendable {
     public func transport(for host: String) throws -> any Transport {
         if host == "control" { return control }
         if let t = nodes[host] { return t }
-        if let nodesUnavailable { throw nodesUnavailable }
+        if let t = try known().transports[host] { return t }
         throw unknown(host)
     }
 
+    /// The inventory's nodes, else the discovered ones; a broken inventory or a failed discovery is thrown here.
+    private func known() throws -> (transports: [String: any Transport], addresses: [String: String]) {
+        if let nodesUnavailable { throw nodesUnavailable }
+        guard nodes.isEmpty, let discovery else { return (nodes, addresses) }
+        var transports: [String: any Transport] = [:]
+        var addresses: [String: String] = [:]
+        for node in try discovery.nodes() {
+            transports[node.name] = SSHTransport(node: node, environment: discovery.environment)
+            addresses[node.name] = node.address
+        }
+        return (transports, addresses)
+    }
+
     private func unknown(_ name: String) -> Error {
-        nodes.isEmpty ? PlaybookError.unknownTarget(name) : InventoryError.unknownNode(name, known: nodes.keys.sorted())
+        let names = (try? known().transports.keys.sorted()) ?? []
+        return names.isEmpty ? PlaybookError.unknownTarget(name) : InventoryError.unknownNode(name, known: names)
     }
 }
