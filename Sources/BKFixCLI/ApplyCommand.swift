@@ -57,7 +57,7 @@ struct RunPresenter {
 
     func execute(_ plan: Plan, yes: Bool, kind: RunKind, rollbackOf: String?) throws -> ExitStatus {
         let lang = console.lang
-        if plan.noChanges && plan.notUndoable.isEmpty {
+        if plan.noChanges && plan.notUndoable.isEmpty && plan.unreachableHosts == nil {
             if console.options.json {
                 console.json(["run": NSNull(), "status": "no-changes", "plan": JSONOutput.plan(plan)])
             } else {

@@ -16,6 +16,12 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("playbooks"), help: "Extra playbook folder, searched before the built-in one (repeatable).")
     var playbookDirs: [String] = []
 
+    @Option(help: "Nodes file (YAML: nodes: [{name, address, user, port, key}]); default $BKFIX_INVENTORY.")
+    var inventory: String?
+
+    @Flag(name: .customLong("keep-going"), help: "When a host fails (e.g. cannot be reached), still run the other hosts' steps.")
+    var keepGoing = false
+
     @Option(help: "Message language: zh or en (default from LC_ALL/LANG).")
     var lang: Language?
 
@@ -38,7 +44,8 @@ struct GlobalOptions: ParsableArguments {
         Session(
             SessionOptions(
                 root: absolute(root), stateDir: state.map(absolute), installDir: installDir,
-                playbookDirs: playbookDirs.map(absolute), language: language, environment: environment))
+                playbookDirs: playbookDirs.map(absolute), language: language, environment: environment,
+                inventory: inventory.map(absolute), keepGoing: keepGoing))
     }
 
     func absolute(_ p: String) -> String {

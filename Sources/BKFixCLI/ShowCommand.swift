@@ -30,6 +30,11 @@ struct ShowCommand: ParsableCommand {
             if let of = r.rollbackOf { s += "rollback of: \(of)\n" }
             if let by = e.rolledBackBy { s += "rolled back by: \(by)\n" }
             if let err = r.error { s += "error:     \(err)\n" }
+            if let failed = r.hostErrors {
+                for h in r.hosts {
+                    s += "host \(h): " + (failed[h].map { "FAILED — \($0)" } ?? "ok") + "\n"
+                }
+            }
             if !r.params.isEmpty {
                 s += "params:    " + r.params.keys.sorted().map { "\($0)=\(r.params[$0]!.display)" }.joined(separator: " ") + "\n"
             }

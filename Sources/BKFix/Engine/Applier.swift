@@ -36,6 +36,8 @@ public struct Applier: Sendable {
     public var installDir: String?
     public var language: Language
     public var environment: [String: String]
+    /// When one host fails, its remaining steps are recorded as failed and the other hosts' steps still run.
+    public var keepGoing = false
 
     public init(store: RunStore, hosts: HostDirectory, installDir: String?, language: Language, environment: [String: String]) {
         self.store = store
@@ -92,7 +94,21 @@ public struct Applier: Sendable {
         var contents: [String: Data?] = [:]
         var fileIndex = 0
         var commandIndex = 0
+        // Hosts that failed (or could not be reached while planning) and why; only with --keep-going or such a plan.
+        var failedHosts = plan.unreachableHosts ?? [:]
         for (i, change) in plan.changes.enumerated() {
+            if failedHosts[change.host] != nil {
+                switch change {
+                case .file:
+                    record.files[fileIndex].status = .failed
+                    fileIndex += 1
+                case .command:
+                    record.commands[commandIndex].status = .failed
+                    commandIndex += 1
+                }
+                continue
+            }
+            var stepError: String?
             switch change {
             case .file(let f):
                 let fi = fileIndex
@@ -113,7 +129,7 @@ public struct Applier: Sendable {
                     events(.stepFinished(index: i, ok: true, description: description))
                 } catch {
                     record.files[fi].status = .failed
-                    record.error = "\(description): \(error.localizedDescription)"
+                    stepError = "\(description): \(error.localizedDescription)"
                     events(.stepFinished(index: i, ok: false, description: description))
                 }
             case .command(let c):
@@ -132,9 +148,12 @@ public struct Applier: Sendable {
                     record.commands[ci].status = .failed
                     let why = result.timedOut ? "timed out after \(Int(c.timeout))s" : "exit status \(result.exitCode)"
                     let tail = result.stderr.split(separator: "\n").suffix(3).joined(separator: " | ")
-                    record.error = "\(description): \(why)" + (tail.isEmpty ? "" : ": \(tail)")
+                    stepError = "\(description): \(why)" + (tail.isEmpty ? "" : ": \(tail)")
                 }
                 events(.stepFinished(index: i, ok: result.succeeded, description: description))
+            }
+            if let stepError {
+                if keepGoing { failedHosts[change.host] = stepError } else { record.error = stepError }
             }
             if let sig = Interruption.requested {
                 record.error = (record.error.map { $0 + "; " } ?? "") + "interrupted by signal \(sig)"
@@ -144,6 +163,11 @@ public struct Applier: Sendable {
             try Journal(record: record, pid: getpid()).save(in: runtime)
         }
 
+        if !failedHosts.isEmpty {
+            record.hostErrors = failedHosts
+            let perHost = failedHosts.keys.sorted().map { "\($0): \(failedHosts[$0]!)" }
+            record.error = ([record.error].compactMap { $0 } + perHost).joined(separator: "; ")
+        }
         if Interruption.requested != nil {
             record.status = .interrupted
             for i in record.files.indices where record.files[i].status == .pending { record.files[i].status = .skipped }
@@ -151,6 +175,10 @@ public struct Applier: Sendable {
         } else if record.error == nil {
             record.verify = verify(plan.verify, events: events)
             record.status = record.verify.allSatisfy(\.ok) ? .applied : .verifyFailed
+        } else if keepGoing && failedHosts.count < plan.hosts.count {
+            // The hosts that went through are still checked; the run stays failed for the others.
+            record.verify = verify(plan.verify.filter { failedHosts[$0.host] == nil }, events: events)
+            record.status = .failed
         } else {
             record.status = .failed
             for i in record.files.indices where record.files[i].status == .pending { record.files[i].status = .skipped }

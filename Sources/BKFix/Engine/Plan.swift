@@ -36,6 +36,9 @@ public struct Plan: Codable, Sendable, Equatable {
     /// Commands of the original run that cannot be undone (only in rollback plans).
     public var notUndoable: [CommandChange]
     public var created: Date
+    /// With `--keep-going`: nodes that could not be reached while planning, and ssh's message; apply records them
+    /// as failed.
+    public var unreachableHosts: [String: String]? = nil
 
     public init(
         playbook: String, cases: [String], title: Localized, params: [String: ArgValue], changes: [Change],
@@ -54,7 +57,7 @@ public struct Plan: Codable, Sendable, Equatable {
     }
 
     public var noChanges: Bool { changes.isEmpty }
-    public var hosts: [String] { Array(Set(changes.map(\.host))).sorted() }
+    public var hosts: [String] { Array(Set(changes.map(\.host)).union((unreachableHosts ?? [:]).keys)).sorted() }
     public var fileChanges: [FileChange] { changes.compactMap { if case .file(let f) = $0 { f } else { nil } } }
     public var commands: [CommandChange] { changes.compactMap { if case .command(let c) = $0 { c } else { nil } } }
 }

@@ -7,6 +7,8 @@ public struct Planner: Sendable {
     public var installDir: String?
     public var language: Language
     public var environment: [String: String]
+    /// A node that cannot be reached is left out of the plan (and reported) instead of failing it.
+    public var keepGoing = false
 
     public init(hosts: HostDirectory, installDir: String?, language: Language, environment: [String: String]) {
         self.hosts = hosts
@@ -38,15 +40,24 @@ public struct Planner: Sendable {
 
         var changes: [Change] = []
         var notes: [String] = []
+        var unreachable: [String: String] = [:]
         for step in playbook.steps {
             guard let kind = StepRegistry.step(named: step.kind) else { throw StepError.unknownKind(step.kind) }
             let args = try substitute(step, values)
-            for host in try targets(step, values) {
+            for host in try targets(step, values) where unreachable[host] == nil {
                 let transport = try view(host)
                 let context = PlanContext(
                     host: host, transport: transport, control: controlView, installDir: installDir,
                     language: language, environment: environment)
-                let planned = try kind.plan(args, in: context)
+                let planned: StepPlan
+                do {
+                    planned = try kind.plan(args, in: context)
+                } catch let error as SSHTransportError where keepGoing {
+                    guard case .unreachable = error else { throw error }
+                    unreachable[host] = error.localizedDescription
+                    notes.append(error.localizedDescription)
+                    continue
+                }
                 notes += planned.notes
                 for change in planned.changes {
                     if case .file(let f) = change {
@@ -61,14 +72,16 @@ public struct Planner: Sendable {
         var checks: [PlannedCheck] = []
         for check in playbook.verify {
             let args = try substitute(check, values)
-            for host in try targets(check, values) {
+            for host in try targets(check, values) where unreachable[host] == nil {
                 checks.append(PlannedCheck(kind: check.kind, host: host, args: args.values))
             }
         }
-        let pins = views.keys.sorted().flatMap { views[$0]!.pins }
-        return Plan(
+        let pins = views.keys.sorted().flatMap { views[$0]!.pins }.filter { unreachable[$0.host] == nil }
+        var plan = Plan(
             playbook: playbook.id, cases: playbook.cases, title: playbook.title, params: params,
             changes: Self.mergeFileChanges(changes), verify: checks, notes: notes, pins: pins)
+        if !unreachable.isEmpty { plan.unreachableHosts = unreachable }
+        return plan
     }
 
     private func substitute(_ step: StepSpec, _ values: [String: ArgValue]) throws -> StepArgs {

@@ -68,6 +68,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var error: String?
     /// The state-repo commit holding the pre-images (parent of the run's own commit).
     public var baseCommit: String?
+    /// With `--keep-going`: each host that failed (or could not be reached) and why; its steps are marked failed.
+    public var hostErrors: [String: String]? = nil
 
     /// Keys that look secret get their values masked in displayed diffs.
     static let secretPattern = try! NSRegularExpression(

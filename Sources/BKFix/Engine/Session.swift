@@ -8,11 +8,17 @@ public struct SessionOptions: Sendable {
     public var playbookDirs: [String]
     public var language: Language
     public var environment: [String: String]
+    /// The nodes file (`--inventory`, else `$BKFIX_INVENTORY`).
+    public var inventory: String?
+    /// Other hosts' steps go on when one host fails (`--keep-going`).
+    public var keepGoing: Bool
 
     public init(
         root: String = "/", stateDir: String? = nil, installDir: String? = nil, playbookDirs: [String] = [],
-        language: Language, environment: [String: String]
+        language: Language, environment: [String: String], inventory: String? = nil, keepGoing: Bool = false
     ) {
+        self.inventory = inventory
+        self.keepGoing = keepGoing
         self.root = root
         self.stateDir = stateDir
         self.installDir = installDir
@@ -33,7 +39,7 @@ public struct Session: Sendable {
     public init(_ options: SessionOptions) {
         self.options = options
         let control = LocalTransport(root: options.root, host: "control", environment: options.environment)
-        self.hosts = HostDirectory(control: control)
+        self.hosts = Self.resolveHosts(options, control: control)
         self.installDir = Self.resolveInstallDir(options, control: control)
         self.library = PlaybookLibrary(directories: options.playbookDirs + [Home.playbooksDir(environment: options.environment)])
         self.statePath = options.stateDir ?? Home.stateDir(environment: options.environment)
@@ -52,14 +58,37 @@ public struct Session: Sendable {
         return nil
     }
 
+    /// The control machine plus the inventory's nodes; a broken inventory is reported when a node is asked for.
+    static func resolveHosts(_ options: SessionOptions, control: any Transport) -> HostDirectory {
+        let file = options.inventory ?? options.environment["BKFIX_INVENTORY"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let file else {
+            return HostDirectory(
+                control: control, discovery: KubectlNodeDiscovery(control: control, environment: options.environment))
+        }
+        do {
+            let inventory = try Inventory.load(file, environment: options.environment)
+            return HostDirectory(control: control, inventory: inventory, environment: options.environment)
+        } catch let error as InventoryError {
+            return HostDirectory(control: control, nodesUnavailable: error)
+        } catch {
+            return HostDirectory(
+                control: control, nodesUnavailable: .unreadable(file: file, reason: error.localizedDescription))
+        }
+    }
+
     public var planner: Planner {
-        Planner(hosts: hosts, installDir: installDir, language: options.language, environment: options.environment)
+        var planner = Planner(hosts: hosts, installDir: installDir, language: options.language, environment: options.environment)
+        planner.keepGoing = options.keepGoing
+        return planner
     }
 
     public func openStore() throws -> RunStore { try RunStore.open(path: statePath) }
 
     public func applier(_ store: RunStore) -> Applier {
-        Applier(store: store, hosts: hosts, installDir: installDir, language: options.language, environment: options.environment)
+        var applier = Applier(
+            store: store, hosts: hosts, installDir: installDir, language: options.language, environment: options.environment)
+        applier.keepGoing = options.keepGoing
+        return applier
     }
 
     /// Loads a playbook and resolves its parameters from `-p key=value` arguments (and diagnosis-derived values).

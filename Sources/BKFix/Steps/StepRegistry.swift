@@ -15,6 +15,7 @@ public enum StepRegistry {
         ValuesSetStep.self,
         RaiseQuotaStep.self,
         HelmfileStep.self,
+        FirewallPortStep.self,
     ]
 
     public static let checks: [any VerifyKind.Type] = [
@@ -24,6 +25,7 @@ public enum StepRegistry {
         HelmVersionCheck.self,
         PathContainsCheck.self,
         PodLimitsCheck.self,
+        TCPPortCheck.self,
     ]
 
     public static func step(named name: String) -> (any StepKind.Type)? { steps.first { $0.name == name } }

@@ -41,6 +41,10 @@ public enum ExitStatus: Int32, Sendable {
         case is StepError: return (.badInput, "cannot-plan")
         case is HostsFileError: return (.badInput, "bad-hosts-file")
         case is TransportError: return (.failure, "io")
+        case is InventoryError: return (.badInput, "bad-inventory")
+        case let e as SSHTransportError:
+            if case .unreachable = e { return (.failure, "unreachable") }
+            return (.failure, "io")
         case is StateRepoError: return (.failure, "state-repo")
         default: return (.failure, "error")
         }

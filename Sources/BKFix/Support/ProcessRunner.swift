@@ -33,13 +33,13 @@ public enum ProcessRunner {
     /// How long to keep reading after the child exited while something it started still holds the pipes.
     static let orphanGrace = 1.0
 
-    /// Runs argv (argv[0] looked up in environment["PATH"] unless it contains "/"), stdin = /dev/null,
+    /// Runs argv (argv[0] looked up in environment["PATH"] unless it contains "/"), stdin = `input` (else /dev/null),
     /// capturing stdout/stderr through pipes with poll(), calling `output` for every complete line as it arrives
     /// (without its `\n` or `\r\n`), killing the child's process group (SIGTERM, then SIGKILL after 2 s) after
     /// `timeout` seconds (-> timedOut = true; a timeout <= 0 means none). The child gets exactly `environment`.
     public static func run(
         _ argv: [String], workdir: String?, environment: [String: String], timeout: Double,
-        output: (@Sendable (OutputLine) -> Void)?
+        input: Data? = nil, output: (@Sendable (OutputLine) -> Void)?
     ) throws -> CommandResult {
         guard let command = argv.first, !command.isEmpty else {
             throw ProcessRunnerError.spawnFailed(argv: argv, errno: EINVAL)
@@ -51,10 +51,12 @@ public enum ProcessRunner {
                 throw ProcessRunnerError.workdirMissing(path: workdir)
             }
         }
+        let inputFD = try input.map { try memoryFile($0, argv: argv) }
+        defer { if let inputFD { Glibc.close(inputFD) } }
         let started = monotonicSeconds()
         let (pid, stdoutFD, stderrFD) = try spawn(
             executable: executable, argv: argv, workdir: workdir,
-            environment: environment)
+            environment: environment, inputFD: inputFD)
         var streams = [
             StreamReader(fd: stdoutFD, makeLine: { OutputLine.stdout($0) }),
             StreamReader(fd: stderrFD, makeLine: { OutputLine.stderr($0) }),
@@ -128,9 +130,35 @@ public enum ProcessRunner {
         throw ProcessRunnerError.notFound(command: command)
     }
 
-    /// Starts the child with stdin from /dev/null and stdout/stderr into new pipes; returns pid and read ends.
+    /// The bytes in an anonymous in-memory file, positioned at its start: a child reads it as stdin with no pipe to
+    /// keep fed (so no deadlock and no SIGPIPE) and nothing on disk.
+    private static func memoryFile(_ data: Data, argv: [String]) throws -> Int32 {
+        let fd = GNUCalls.memfdCreate("bkfix-stdin", 1)  // MFD_CLOEXEC
+        guard fd >= 0 else { throw ProcessRunnerError.spawnFailed(argv: argv, errno: errno) }
+        do {
+            try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+                var offset = 0
+                while offset < bytes.count {
+                    let count = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        throw ProcessRunnerError.spawnFailed(argv: argv, errno: errno)
+                    }
+                    offset += count
+                }
+            }
+            guard lseek(fd, 0, SEEK_SET) == 0 else { throw ProcessRunnerError.spawnFailed(argv: argv, errno: errno) }
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// Starts the child with stdin from `inputFD` (else /dev/null) and stdout/stderr into new pipes; returns pid and
+    /// read ends.
     private static func spawn(
-        executable: String, argv: [String], workdir: String?, environment: [String: String]
+        executable: String, argv: [String], workdir: String?, environment: [String: String], inputFD: Int32?
     ) throws -> (pid_t, Int32, Int32) {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
@@ -155,7 +183,11 @@ public enum ProcessRunner {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let inputFD {
+            posix_spawn_file_actions_adddup2(&actions, inputFD, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         if let workdir { GNUCalls.addchdir(&actions, workdir) }
@@ -223,7 +255,10 @@ private enum GNUCalls {
     typealias AddChdir =
         @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
 
+    typealias MemfdCreate = @convention(c) (UnsafePointer<CChar>, UInt32) -> Int32
+
     private static let pipe2Function: Pipe2 = symbol("pipe2")
+    private static let memfdCreateFunction: MemfdCreate = symbol("memfd_create")
     private static let addchdirFunction: AddChdir = symbol("posix_spawn_file_actions_addchdir_np")
 
     private static func symbol<F>(_ name: String) -> F {
@@ -234,6 +269,8 @@ private enum GNUCalls {
     }
 
     static func pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32 { pipe2Function(fds, flags) }
+
+    static func memfdCreate(_ name: String, _ flags: UInt32) -> Int32 { memfdCreateFunction(name, flags) }
 
     @discardableResult
     static func addchdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: String) -> Int32 {

@@ -162,3 +162,27 @@ import Testing
         }
     }
 }
+
+/// stdin bytes for the child (SSHTransport sends file contents this way).
+@Suite struct ProcessRunnerInputTests {
+    @Test func inputBytesReachTheChildsStdinExactly() throws {
+        let bytes = Data((0...255).map { UInt8($0) }) + Data(repeating: 65, count: 300_000)
+        let r = try ProcessRunner.run(
+            ["/bin/sh", "-c", "wc -c"], workdir: nil, environment: ["PATH": "/usr/bin:/bin"], timeout: 30, input: bytes,
+            output: nil)
+        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(bytes.count))
+    }
+
+    @Test func aChildThatIgnoresItsInputStillFinishes() throws {
+        let r = try ProcessRunner.run(
+            ["/bin/true"], workdir: nil, environment: [:], timeout: 10, input: Data(repeating: 1, count: 1 << 20),
+            output: nil)
+        #expect(r.succeeded)
+    }
+
+    @Test func withoutInputStdinIsEmpty() throws {
+        let r = try ProcessRunner.run(["/bin/cat"], workdir: nil, environment: [:], timeout: 10, output: nil)
+        #expect(r.stdout.isEmpty)
+        #expect(r.succeeded)
+    }
+}

@@ -1,0 +1,255 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A node reached with the system OpenSSH client: every operation is one `ssh` call (multiplexed through a control
+/// master), running a small POSIX `sh` helper whose arguments are shell-quoted, so nothing is ever a free shell string.
+public struct SSHTransport: Transport {
+    public let node: InventoryNode
+    /// The environment `ssh` itself runs in (HOME for ~/.ssh, PATH to find `ssh`).
+    public let environment: [String: String]
+    public var host: String { node.name }
+
+    public init(node: InventoryNode, environment: [String: String]) {
+        self.node = node
+        self.environment = environment
+    }
+
+    /// Exit statuses of the file helpers (ssh itself uses 255).
+    enum HelperStatus {
+        static let absent: Int32 = 3
+        static let isDirectory: Int32 = 4
+        static let notAFile: Int32 = 5
+        static let permissionDenied: Int32 = 6
+        static let notADirectory: Int32 = 8
+    }
+
+    /// `'text'` with embedded quotes escaped: one word for any POSIX shell.
+    public static func shellQuote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// The ssh argv up to and including the destination (the remote command comes after).
+    public func sshArguments() -> [String] {
+        var argv = [
+            "ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(node.connectTimeout)", "-o", "ControlMaster=auto",
+            "-o", "ControlPath=\(controlDirectory)/%C", "-o", "ControlPersist=60", "-o", "LogLevel=ERROR",
+            "-p", String(node.port),
+        ]
+        if let key = node.key { argv += ["-i", key, "-o", "IdentitiesOnly=yes"] }
+        if !node.strictHostKeyChecking { argv += ["-o", "StrictHostKeyChecking=no"] }
+        if let knownHosts = node.knownHosts { argv += ["-o", "UserKnownHostsFile=\(knownHosts)"] }
+        return argv + ["--", "\(node.user)@\(node.address)"]
+    }
+
+    /// Where the control sockets live: the inventory's `control_dir`, else a per-user directory in the temp dir.
+    var controlDirectory: String {
+        if let dir = node.controlDir { return dir }
+        let tmp = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        return tmp + "/bkfix-ssh-\(getuid())"
+    }
+
+    /// The node path of a host path (the inventory's `root:` prefix, as `--root` for the control machine).
+    public func realPath(_ hostPath: String) -> String {
+        let normalized = hostPath.hasPrefix("/") ? hostPath : "/" + hostPath
+        return node.root == "/" ? normalized : node.root + normalized
+    }
+
+    /// The remote command line for `sh -c SCRIPT bkfix ARGS...`, every word quoted.
+    static func shellCommand(_ script: String, _ args: [String]) -> String {
+        (["sh", "-c", script, "bkfix"] + args).map(shellQuote).joined(separator: " ")
+    }
+
+    /// Runs one remote command line through ssh; a connection failure becomes `unreachable`.
+    func ssh(
+        _ remote: String, operation: String, timeout: Double, input: Data? = nil,
+        output: (@Sendable (OutputLine) -> Void)? = nil, strictExit: Bool = true
+    ) throws -> CommandResult {
+        mkdir(controlDirectory, 0o700)
+        let result = try ProcessRunner.run(
+            sshArguments() + [remote], workdir: nil, environment: environment, timeout: timeout, input: input,
+            output: output)
+        if result.exitCode == 255, strictExit || Self.looksLikeSSHFailure(result.stderr) {
+            throw SSHTransportError.unreachable(
+                node: node.name, destination: "\(node.user)@\(node.address):\(node.port)",
+                message: Self.lastLine(result.stderr) ?? "ssh exited with status 255")
+        }
+        if result.timedOut && strictExit {
+            throw SSHTransportError.timedOut(node: node.name, operation: operation, seconds: Int(timeout))
+        }
+        return result
+    }
+
+    /// Whether stderr of an ssh that exited 255 is ssh's own complaint rather than the remote command's.
+    static func looksLikeSSHFailure(_ stderr: String) -> Bool {
+        let markers = [
+            "ssh: ", "Permission denied (", "Host key verification failed", "Connection closed by",
+            "kex_exchange_identification", "Connection timed out", "Could not resolve hostname",
+            "REMOTE HOST IDENTIFICATION HAS CHANGED",
+        ]
+        return markers.contains { stderr.contains($0) }
+    }
+
+    static func lastLine(_ text: String) -> String? {
+        text.split(whereSeparator: \.isNewline).last.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Maps a helper's exit status to the same errors LocalTransport raises.
+    func helperFailure(_ result: CommandResult, path: String, operation: String) -> Error {
+        switch result.exitCode {
+        case HelperStatus.isDirectory: return TransportError.isDirectory(path: path)
+        case HelperStatus.notAFile: return TransportError.notAFile(path: path)
+        case HelperStatus.permissionDenied: return TransportError.permissionDenied(path: path, operation: operation)
+        case HelperStatus.notADirectory:
+            return TransportError.io(path: path, operation: operation, reason: "not a directory")
+        default:
+            let message = Self.lastLine(result.stderr) ?? "exit status \(result.exitCode)"
+            if message.contains("Permission denied") || message.contains("Operation not permitted")
+                || message.contains("Read-only file system")
+            {
+                return TransportError.permissionDenied(path: path, operation: operation)
+            }
+            return SSHTransportError.remoteFailure(node: node.name, path: path, operation: operation, message: message)
+        }
+    }
+
+    static let kindScript = """
+        f=$1
+        if [ -L "$f" ]; then echo symlink; readlink -- "$f"
+        elif [ -f "$f" ]; then echo file
+        elif [ -d "$f" ]; then echo directory
+        elif [ -e "$f" ]; then echo other
+        else echo absent; fi
+        """
+
+    public func kind(of path: String) throws -> PathKind? {
+        let result = try ssh(
+            Self.shellCommand(Self.kindScript, [realPath(path)]), operation: "inspect", timeout: timeoutFor(60))
+        guard result.exitCode == 0 else { throw helperFailure(result, path: path, operation: "inspect") }
+        var lines = result.stdout.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).map(
+            String.init)
+        switch lines.first {
+        case "file": return .file
+        case "directory": return .directory
+        case "other": return .other
+        case "absent": return nil
+        case "symlink":
+            var target = lines.count > 1 ? lines.removeLast() : ""
+            if target.hasSuffix("\n") { target.removeLast() }
+            return .symlink(target)
+        default:
+            throw SSHTransportError.remoteFailure(
+                node: node.name, path: path, operation: "inspect", message: "unexpected answer \(result.stdout)")
+        }
+    }
+
+    static let readScript = """
+        f=$1
+        [ -e "$f" ] || exit 3
+        [ -d "$f" ] && exit 4
+        [ -f "$f" ] || exit 5
+        [ -r "$f" ] || exit 6
+        stat -L -c '%a %u %g' -- "$f" || exit 7
+        base64 -w 0 -- "$f" || exit 7
+        """
+
+    /// The file's bytes (carried as base64, so binaries survive) and its mode, uid and gid, following symlinks.
+    public func read(_ path: String) throws -> FileSnapshot? {
+        let result = try ssh(
+            Self.shellCommand(Self.readScript, [realPath(path)]), operation: "read", timeout: timeoutFor(300))
+        if result.exitCode == HelperStatus.absent { return nil }
+        guard result.exitCode == 0 else { throw helperFailure(result, path: path, operation: "read") }
+        let parts = result.stdout.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        let fields = parts.first?.split(separator: " ").map(String.init) ?? []
+        let encoded = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespacesAndNewlines) : ""
+        guard fields.count == 3, let mode = UInt32(fields[0], radix: 8), let uid = UInt32(fields[1]),
+            let gid = UInt32(fields[2]), let data = Data(base64Encoded: encoded)
+        else {
+            throw SSHTransportError.remoteFailure(
+                node: node.name, path: path, operation: "read", message: "unexpected answer from stat/base64")
+        }
+        return FileSnapshot(data: data, meta: FileMeta(mode: mode & 0o7777, uid: uid, gid: gid))
+    }
+
+    static let writeScript = """
+        f=$1; mode=$2; owner=$3
+        if [ -L "$f" ]; then f=$(readlink -f -- "$f") || exit 7; fi
+        [ -d "$f" ] && exit 4
+        if [ -e "$f" ] && [ ! -f "$f" ]; then exit 5; fi
+        d=$(dirname -- "$f")
+        mkdir -p -- "$d" || exit 7
+        t=$(mktemp "$d/.bkfix.XXXXXX") || exit 7
+        trap 'rm -f -- "$t"' EXIT
+        cat > "$t" || exit 7
+        if [ "$(stat -c '%u:%g' -- "$t")" != "$owner" ]; then chown -- "$owner" "$t" || exit 7; fi
+        chmod -- "$mode" "$t" || exit 7
+        sync -- "$t" 2>/dev/null || sync
+        mv -f -- "$t" "$f" || exit 7
+        trap - EXIT
+        sync -- "$d" 2>/dev/null || true
+        """
+
+    /// Atomic replace on the node: the bytes go through ssh's stdin into a temp file in the same directory, which is
+    /// chowned, chmodded, synced and renamed over the target (a symlink is written through to its target).
+    public func write(_ path: String, data: Data, meta: FileMeta) throws {
+        let args = [realPath(path), String(meta.mode & 0o7777, radix: 8), "\(meta.uid):\(meta.gid)"]
+        let result = try ssh(
+            Self.shellCommand(Self.writeScript, args), operation: "write", timeout: timeoutFor(600), input: data)
+        guard result.exitCode == 0 else { throw helperFailure(result, path: path, operation: "write") }
+    }
+
+    static let removeScript = """
+        f=$1
+        if [ -L "$f" ]; then f=$(readlink -f -- "$f") || exit 0; fi
+        [ -d "$f" ] && exit 4
+        rm -f -- "$f" || exit 7
+        """
+
+    public func remove(_ path: String) throws {
+        let result = try ssh(
+            Self.shellCommand(Self.removeScript, [realPath(path)]), operation: "remove", timeout: timeoutFor(60))
+        guard result.exitCode == 0 else { throw helperFailure(result, path: path, operation: "remove") }
+    }
+
+    static let listScript = """
+        f=$1
+        [ -e "$f" ] || exit 0
+        [ -d "$f" ] || exit 8
+        find "$f/" -mindepth 1 -maxdepth 1 -printf '%f\\0'
+        """
+
+    public func list(_ dir: String) throws -> [String] {
+        let result = try ssh(
+            Self.shellCommand(Self.listScript, [realPath(dir)]), operation: "list", timeout: timeoutFor(60))
+        guard result.exitCode == 0 else { throw helperFailure(result, path: dir, operation: "list") }
+        return result.stdout.split(separator: "\0").map(String.init).sorted()
+    }
+
+    /// Runs argv on the node: `cd WORKDIR && PATH=<inventory path>:$PATH exec env K=V ARGV...`, every word quoted.
+    public func run(_ command: CommandSpec, output: (@Sendable (OutputLine) -> Void)?) throws -> CommandResult {
+        var result = try ssh(
+            remoteCommandLine(command), operation: command.argv.joined(separator: " "),
+            timeout: command.timeout > 0 ? command.timeout + Double(node.connectTimeout) : 0, output: output,
+            strictExit: false)
+        result.argv = command.argv
+        return result
+    }
+
+    /// The shell line `run` sends (exposed for tests).
+    public func remoteCommandLine(_ command: CommandSpec) -> String {
+        var line = ""
+        if let workdir = command.workdir { line += "cd \(Self.shellQuote(realPath(workdir))) && " }
+        if !node.path.isEmpty {
+            line += "PATH=\(Self.shellQuote(node.path.joined(separator: ":"))):\"$PATH\"; export PATH; "
+        }
+        line += "exec "
+        let assignments = command.environment.keys.sorted().map { "\($0)=\(command.environment[$0]!)" }
+        if !assignments.isEmpty { line += "env " + assignments.map(Self.shellQuote).joined(separator: " ") + " " }
+        line += command.argv.map(Self.shellQuote).joined(separator: " ")
+        return Self.shellCommand(line, [])
+    }
+
+    private func timeoutFor(_ seconds: Double) -> Double { seconds + Double(node.connectTimeout) }
+}
