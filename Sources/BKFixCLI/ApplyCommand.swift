@@ -22,7 +22,9 @@ struct ApplyCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if (playbook == nil) == (plan == nil) { throw ValidationError("give a playbook id or --plan FILE (one of them)") }
+        if (playbook == nil) == (plan == nil) {
+            throw ValidationError("give a playbook id or --plan FILE (one of them)")
+        }
         if plan != nil && !params.isEmpty { throw ValidationError("-p cannot change a saved plan; make a new one") }
     }
 
@@ -39,7 +41,8 @@ struct ApplyCommand: ParsableCommand {
                 do {
                     thePlan = try RunStore.decoder.decode(Plan.self, from: data)
                 } catch {
-                    throw EngineError.unreadablePlan(path: file, reason: "not a bkfix plan (\(error.localizedDescription))")
+                    throw EngineError.unreadablePlan(
+                        path: file, reason: "not a bkfix plan (\(error.localizedDescription))")
                 }
             } else {
                 thePlan = try session.plan(playbook: playbook!, assignments: params)
@@ -78,7 +81,10 @@ struct RunPresenter {
             if !yes { try console.confirm(plan, rollback: kind == .rollback) }
         } catch {
             if console.options.json {
-                console.json(["run": NSNull(), "status": "refused", "error": ["code": "not-confirmed", "message": error.localizedDescription]])
+                console.json([
+                    "run": NSNull(), "status": "refused",
+                    "error": ["code": "not-confirmed", "message": error.localizedDescription],
+                ])
                 return .refused
             }
             throw error

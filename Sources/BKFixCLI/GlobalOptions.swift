@@ -13,13 +13,16 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("install-dir"), help: "BlueKing install dir; the work dir is DIR/blueking.")
     var installDir: String?
 
-    @Option(name: .customLong("playbooks"), help: "Extra playbook folder, searched before the built-in one (repeatable).")
+    @Option(
+        name: .customLong("playbooks"), help: "Extra playbook folder, searched before the built-in one (repeatable).")
     var playbookDirs: [String] = []
 
     @Option(help: "Nodes file (YAML: nodes: [{name, address, user, port, key}]); default $BKFIX_INVENTORY.")
     var inventory: String?
 
-    @Flag(name: .customLong("keep-going"), help: "When a host fails (e.g. cannot be reached), still run the other hosts' steps.")
+    @Flag(
+        name: .customLong("keep-going"),
+        help: "When a host fails (e.g. cannot be reached), still run the other hosts' steps.")
     var keepGoing = false
 
     @Option(help: "Message language: zh or en (default from LC_ALL/LANG).")

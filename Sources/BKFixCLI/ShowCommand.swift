@@ -22,7 +22,8 @@ struct ShowCommand: ParsableCommand {
                 return .ok
             }
             let r = e.record
-            var s = "run:       \(r.id)\nkind:      \(r.kind.rawValue)\nplaybook:  \(r.playbook) — \(r.title.text(console.lang))\n"
+            var s =
+                "run:       \(r.id)\nkind:      \(r.kind.rawValue)\nplaybook:  \(r.playbook) — \(r.title.text(console.lang))\n"
             s += "cases:     \(r.cases.joined(separator: ", "))\nstatus:    \(r.status.rawValue)\n"
             s += "operator:  \(r.operator) on \(r.machine)\nstarted:   \(JSONOutput.iso(r.started))\n"
             if let f = r.finished { s += "finished:  \(JSONOutput.iso(f))\n" }
@@ -36,22 +37,32 @@ struct ShowCommand: ParsableCommand {
                 }
             }
             if !r.params.isEmpty {
-                s += "params:    " + r.params.keys.sorted().map { "\($0)=\(r.params[$0]!.display)" }.joined(separator: " ") + "\n"
+                s +=
+                    "params:    "
+                    + r.params.keys.sorted().map { "\($0)=\(r.params[$0]!.display)" }.joined(separator: " ") + "\n"
             }
             for n in r.notes { s += "note: \(n)\n" }
             for f in r.files {
                 s += "\n== file \(f.host):\(f.path) \(f.op.rawValue) [\(f.status.rawValue)]"
-                if let m = f.afterMeta ?? f.beforeMeta { s += " mode \(String(m.mode, radix: 8)) uid \(m.uid) gid \(m.gid)" }
+                if let m = f.afterMeta ?? f.beforeMeta {
+                    s += " mode \(String(m.mode, radix: 8)) uid \(m.uid) gid \(m.gid)"
+                }
                 s += "\n"
                 s += global.color ? UnifiedDiff.colorize(f.diff) : f.diff
                 for n in f.notes { s += "  note: \(n)\n" }
             }
             for c in r.commands {
-                s += "\n== command on \(c.host) [\(c.risk.rawValue)] [\(c.status.rawValue)]\n$ \(c.argv.joined(separator: " "))\n"
+                s +=
+                    "\n== command on \(c.host) [\(c.risk.rawValue)] [\(c.status.rawValue)]\n$ \(c.argv.joined(separator: " "))\n"
                 if let res = c.result {
-                    s += "exit \(res.exitCode)\(res.timedOut ? " (timed out)" : "") in \(String(format: "%.1f", res.duration))s\n"
-                    if !res.stdout.isEmpty { s += "stdout:\n" + RunRecord.maskSecrets(res.stdout) + (res.stdout.hasSuffix("\n") ? "" : "\n") }
-                    if !res.stderr.isEmpty { s += "stderr:\n" + RunRecord.maskSecrets(res.stderr) + (res.stderr.hasSuffix("\n") ? "" : "\n") }
+                    s +=
+                        "exit \(res.exitCode)\(res.timedOut ? " (timed out)" : "") in \(String(format: "%.1f", res.duration))s\n"
+                    if !res.stdout.isEmpty {
+                        s += "stdout:\n" + RunRecord.maskSecrets(res.stdout) + (res.stdout.hasSuffix("\n") ? "" : "\n")
+                    }
+                    if !res.stderr.isEmpty {
+                        s += "stderr:\n" + RunRecord.maskSecrets(res.stderr) + (res.stderr.hasSuffix("\n") ? "" : "\n")
+                    }
                 }
             }
             if !r.notUndoable.isEmpty {

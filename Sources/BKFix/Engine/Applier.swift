@@ -22,7 +22,8 @@ public struct RunOrigin: Sendable {
 
     /// `SUDO_USER` when set (the human behind sudo), else the login user.
     public static func current(command: [String], environment: [String: String]) -> RunOrigin {
-        let user = environment["SUDO_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["USER"]
+        let user =
+            environment["SUDO_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["USER"]
             ?? getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "unknown"
         return RunOrigin(operatorName: user, machine: ProcessInfo.processInfo.hostName, command: command)
     }
@@ -39,7 +40,9 @@ public struct Applier: Sendable {
     /// When one host fails, its remaining steps are recorded as failed and the other hosts' steps still run.
     public var keepGoing = false
 
-    public init(store: RunStore, hosts: HostDirectory, installDir: String?, language: Language, environment: [String: String]) {
+    public init(
+        store: RunStore, hosts: HostDirectory, installDir: String?, language: Language, environment: [String: String]
+    ) {
         self.store = store
         self.hosts = hosts
         self.installDir = installDir
@@ -120,7 +123,9 @@ public struct Applier: Sendable {
                 do {
                     let t = try hosts.transport(for: f.host)
                     if let after = f.after {
-                        try t.write(f.path, data: after, meta: f.afterMeta ?? f.beforeMeta ?? FileMeta(mode: 0o644, uid: 0, gid: 0))
+                        try t.write(
+                            f.path, data: after,
+                            meta: f.afterMeta ?? f.beforeMeta ?? FileMeta(mode: 0o644, uid: 0, gid: 0))
                     } else {
                         try t.remove(f.path)
                     }
@@ -171,7 +176,9 @@ public struct Applier: Sendable {
         if Interruption.requested != nil {
             record.status = .interrupted
             for i in record.files.indices where record.files[i].status == .pending { record.files[i].status = .skipped }
-            for i in record.commands.indices where record.commands[i].status == .pending { record.commands[i].status = .skipped }
+            for i in record.commands.indices where record.commands[i].status == .pending {
+                record.commands[i].status = .skipped
+            }
         } else if record.error == nil {
             record.verify = verify(plan.verify, events: events)
             record.status = record.verify.allSatisfy(\.ok) ? .applied : .verifyFailed
@@ -182,7 +189,9 @@ public struct Applier: Sendable {
         } else {
             record.status = .failed
             for i in record.files.indices where record.files[i].status == .pending { record.files[i].status = .skipped }
-            for i in record.commands.indices where record.commands[i].status == .pending { record.commands[i].status = .skipped }
+            for i in record.commands.indices where record.commands[i].status == .pending {
+                record.commands[i].status = .skipped
+            }
         }
         record.finished = Date()
         try store.commitRun(record, contents: contents)
@@ -212,7 +221,9 @@ public struct Applier: Sendable {
     }
 
     /// Runs the playbook's checks against the real hosts.
-    public func verify(_ checks: [PlannedCheck], events: @escaping @Sendable (ApplyEvent) -> Void = { _ in }) -> [VerifyResult] {
+    public func verify(_ checks: [PlannedCheck], events: @escaping @Sendable (ApplyEvent) -> Void = { _ in })
+        -> [VerifyResult]
+    {
         checks.map { check in
             let result: VerifyResult
             do {
@@ -223,7 +234,8 @@ public struct Applier: Sendable {
                     environment: environment)
                 result = try kind.check(StepArgs(kind: check.kind, values: check.args), in: context)
             } catch {
-                result = VerifyResult(check: check.kind, host: check.host, ok: false, detail: error.localizedDescription)
+                result = VerifyResult(
+                    check: check.kind, host: check.host, ok: false, detail: error.localizedDescription)
             }
             events(.verify(result))
             return result

@@ -42,7 +42,8 @@ public struct Plan: Codable, Sendable, Equatable {
 
     public init(
         playbook: String, cases: [String], title: Localized, params: [String: ArgValue], changes: [Change],
-        verify: [PlannedCheck], notes: [String], pins: [FilePin], notUndoable: [CommandChange] = [], created: Date = Date()
+        verify: [PlannedCheck], notes: [String], pins: [FilePin], notUndoable: [CommandChange] = [],
+        created: Date = Date()
     ) {
         self.playbook = playbook
         self.cases = cases

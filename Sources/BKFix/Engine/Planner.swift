@@ -93,7 +93,8 @@ public struct Planner: Sendable {
     }
 
     private func targets(_ step: StepSpec, _ values: [String: ArgValue]) throws -> [String] {
-        guard let on = step.on, let resolved = try Template.substitute(on, values), let list = resolved.stringList else {
+        guard let on = step.on, let resolved = try Template.substitute(on, values), let list = resolved.stringList
+        else {
             return ["control"]
         }
         return try hosts.expand(list)

@@ -73,7 +73,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
     /// Keys that look secret get their values masked in displayed diffs.
     static let secretPattern = try! NSRegularExpression(
-        pattern: ##"(?i)((password|passwd|token|secret|access[_-]?key|api[_-]?key|private[_-]?key)[^:=\n]*[:=]\s*)("?)[^\s"#,]+"##)
+        pattern:
+            ##"(?i)((password|passwd|token|secret|access[_-]?key|api[_-]?key|private[_-]?key)[^:=\n]*[:=]\s*)("?)[^\s"#,]+"##
+    )
 
     /// Masks the values of secret-looking keys in a diff or text.
     public static func maskSecrets(_ text: String) -> String {

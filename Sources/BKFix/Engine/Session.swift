@@ -41,7 +41,8 @@ public struct Session: Sendable {
         let control = LocalTransport(root: options.root, host: "control", environment: options.environment)
         self.hosts = Self.resolveHosts(options, control: control)
         self.installDir = Self.resolveInstallDir(options, control: control)
-        self.library = PlaybookLibrary(directories: options.playbookDirs + [Home.playbooksDir(environment: options.environment)])
+        self.library = PlaybookLibrary(
+            directories: options.playbookDirs + [Home.playbooksDir(environment: options.environment)])
         self.statePath = options.stateDir ?? Home.stateDir(environment: options.environment)
     }
 
@@ -77,7 +78,8 @@ public struct Session: Sendable {
     }
 
     public var planner: Planner {
-        var planner = Planner(hosts: hosts, installDir: installDir, language: options.language, environment: options.environment)
+        var planner = Planner(
+            hosts: hosts, installDir: installDir, language: options.language, environment: options.environment)
         planner.keepGoing = options.keepGoing
         return planner
     }
@@ -86,7 +88,8 @@ public struct Session: Sendable {
 
     public func applier(_ store: RunStore) -> Applier {
         var applier = Applier(
-            store: store, hosts: hosts, installDir: installDir, language: options.language, environment: options.environment)
+            store: store, hosts: hosts, installDir: installDir, language: options.language,
+            environment: options.environment)
         applier.keepGoing = options.keepGoing
         return applier
     }
@@ -94,7 +97,8 @@ public struct Session: Sendable {
     /// Loads a playbook and resolves its parameters from `-p key=value` arguments (and diagnosis-derived values).
     public func plan(playbook id: String, assignments: [String], derived: [String: String] = [:]) throws -> Plan {
         let playbook = try library.load(id: id)
-        let params = try ParamValidator.resolve(playbook, given: try ParamValidator.parseAssignments(assignments), derived: derived)
+        let params = try ParamValidator.resolve(
+            playbook, given: try ParamValidator.parseAssignments(assignments), derived: derived)
         return try planner.plan(playbook, params: params)
     }
 }

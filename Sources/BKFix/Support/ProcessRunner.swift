@@ -174,7 +174,7 @@ public enum ProcessRunner {
         }
         // A 1 MiB stdout pipe (Linux F_SETPIPE_SZ; best effort): a 120 MB `kubectl get pods -A -o json` then
         // crosses in large chunks instead of 64 KiB ones, with far fewer wake-ups on both sides.
-        _ = fcntl(outPipe[0], 1031 /* F_SETPIPE_SZ */, 1 << 20)
+        _ = fcntl(outPipe[0], 1031, 1 << 20)  // 1031 = F_SETPIPE_SZ
         defer {
             Glibc.close(outPipe[1])
             Glibc.close(errPipe[1])
