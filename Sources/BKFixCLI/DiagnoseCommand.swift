@@ -44,6 +44,19 @@ enum DiagnosisInput {
         return []
     }
 
+    /// Findings from the text input and, with `--live`, the cluster (the live ones tied to the text ones).
+    static func findings(
+        file: String?, live: Bool, cluster: ClusterOptions, session: Session, global: GlobalOptions,
+        language: Language
+    ) throws -> [Finding] {
+        let catalog = try cluster.catalog(global)
+        let text = try findings(
+            file: file, live: live, diagnoser: Diagnoser(catalog: catalog, language: language), global: global)
+        guard live else { return text }
+        return try LiveDiagnoser(catalog: catalog, kubectl: cluster.kubectl(session, global), language: language)
+            .diagnose(namespaces: cluster.namespaces.isEmpty ? nil : cluster.namespaces, combining: text)
+    }
+
     /// Each playbook that loads, with the params it takes (for "no playbook yet" and the suggested command line).
     static func playbookParams(_ session: Session) -> [String: Set<String>] {
         var out: [String: Set<String>] = [:]
@@ -70,15 +83,8 @@ struct DiagnoseCommand: ParsableCommand {
         let console = Console(options: global)
         try console.run {
             let session = global.session()
-            let catalog = try cluster.catalog(global)
-            var findings = try DiagnosisInput.findings(
-                file: file, live: live, diagnoser: Diagnoser(catalog: catalog, language: console.lang), global: global)
-            if live {
-                let diagnoser = LiveDiagnoser(
-                    catalog: catalog, kubectl: cluster.kubectl(session, global), language: console.lang)
-                findings = try diagnoser.diagnose(
-                    namespaces: cluster.namespaces.isEmpty ? nil : cluster.namespaces, combining: findings)
-            }
+            let findings = try DiagnosisInput.findings(
+                file: file, live: live, cluster: cluster, session: session, global: global, language: console.lang)
             if global.json {
                 console.json(FindingRenderer.jsonObject(findings))
             } else {

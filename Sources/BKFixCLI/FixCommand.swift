@@ -30,15 +30,8 @@ struct FixCommand: ParsableCommand {
         let console = Console(options: global)
         try console.run {
             let session = global.session()
-            let catalog = try cluster.catalog(global)
-            var findings = try DiagnosisInput.findings(
-                file: file, live: live, diagnoser: Diagnoser(catalog: catalog, language: console.lang), global: global)
-            if live {
-                findings = try LiveDiagnoser(
-                    catalog: catalog, kubectl: cluster.kubectl(session, global), language: console.lang
-                )
-                .diagnose(namespaces: cluster.namespaces.isEmpty ? nil : cluster.namespaces, combining: findings)
-            }
+            let findings = try DiagnosisInput.findings(
+                file: file, live: live, cluster: cluster, session: session, global: global, language: console.lang)
             let known = DiagnosisInput.playbookParams(session)
             let available = Set(known.keys)
             if !global.json {
