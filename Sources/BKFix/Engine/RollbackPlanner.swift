@@ -81,7 +81,11 @@ public struct RollbackPlanner: Sendable {
                 }
             }
         }
-        if fileChanges.isEmpty && commands.isEmpty && notUndoable.isEmpty {
+        if fileChanges.isEmpty && commands.isEmpty {
+            guard notUndoable.isEmpty else {
+                let list = notUndoable.map { $0.argv.joined(separator: " ") }.joined(separator: "; ")
+                throw EngineError.notRollbackable(id: record.id, reason: "what it did cannot be undone (\(list))")
+            }
             throw EngineError.nothingToRollBack(id: record.id)
         }
         let plan = Plan(
