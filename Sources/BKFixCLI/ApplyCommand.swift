@@ -90,9 +90,11 @@ struct RunPresenter {
             throw error
         }
         Interruption.install()
+        let status = StatusLine(enabled: !console.options.json && isatty(STDERR_FILENO) == 1)
         let origin = RunOrigin.current(command: invocation, environment: session.options.environment)
         let record = try session.applier(store).apply(
-            plan, kind: kind, rollbackOf: rollbackOf, origin: origin, events: { [console] in console.progress($0) })
+            plan, kind: kind, rollbackOf: rollbackOf, origin: origin,
+            events: { [console, status] in console.progress($0, status: status) })
         if console.options.json {
             console.json([
                 "run": record.id, "status": record.status.rawValue, "kind": record.kind.rawValue,

@@ -55,19 +55,20 @@ struct Console {
         guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else { throw EngineError.confirmationDeclined }
     }
 
-    /// Progress of a run on stderr: each step, command output lines with elapsed time, verify results.
-    func progress(_ event: ApplyEvent) {
+    /// Progress of a run on stderr: each step, command output lines with elapsed time (and, on a terminal, a live
+    /// status line under a running command), verify results.
+    func progress(_ event: ApplyEvent, status: StatusLine) {
         guard !options.json else { return }
         switch event {
         case .stepStarted(let i, let total, let description):
             err("[\(i + 1)/\(total)] \(description)\n")
+            status.start(description)
         case .output(_, let line, let elapsed):
-            let text: String
             switch line {
-            case .stdout(let s), .stderr(let s): text = s
+            case .stdout(let text), .stderr(let text): status.line(text, elapsed: elapsed)
             }
-            err("      [\(String(format: "%4.0f", elapsed))s] \(text)\n")
         case .stepFinished(_, let ok, _):
+            status.stop()
             if !ok { err("      failed\n") }
         case .verify(let r):
             err("verify \(r.check) on \(r.host): \(r.ok ? "ok" : "FAILED") — \(r.detail)\n")
