@@ -20,25 +20,34 @@ public enum PlanRenderer {
 
     static func isBinary(_ d: Data) -> Bool { d.prefix(8192).contains(0) }
 
-    /// "2 files, 1 command (1 irreversible) on 1 host".
-    public static func summary(_ plan: Plan) -> String {
+    /// "2 files, 1 command (1 irreversible) on 1 host" (or its Chinese form).
+    public static func summary(_ plan: Plan, language: Language = .en) -> String {
         let files = plan.fileChanges.count
         let commands = plan.commands
-        var s = "\(files) file\(files == 1 ? "" : "s"), \(commands.count) command\(commands.count == 1 ? "" : "s")"
-        let risky = Risk.allCases.filter { $0 != .readOnly }.compactMap { risk -> String? in
+        let risky = Risk.allCases.filter { $0 != .readOnly }.compactMap { risk -> (Risk, Int)? in
             let n = commands.filter { $0.risk == risk }.count
-            return n == 0 ? nil : "\(n) \(risk.rawValue)"
+            return n == 0 ? nil : (risk, n)
         }
-        if !risky.isEmpty { s += " (\(risky.joined(separator: ", ")))" }
         let h = plan.hosts.count
+        if language == .zh {
+            let zhRisk: [Risk: String] = [.reversible: "可撤销", .compensating: "可补偿", .irreversible: "不可逆"]
+            var s = "\(files) 个文件，\(commands.count) 条命令"
+            if !risky.isEmpty {
+                s += "（" + risky.map { "\($0.1) 条\(zhRisk[$0.0] ?? $0.0.rawValue)" }.joined(separator: "，") + "）"
+            }
+            return s + "，涉及 \(h) 台主机"
+        }
+        var s = "\(files) file\(files == 1 ? "" : "s"), \(commands.count) command\(commands.count == 1 ? "" : "s")"
+        if !risky.isEmpty { s += " (" + risky.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", ") + ")" }
         return s + " on \(h) host\(h == 1 ? "" : "s")"
     }
 
     public static func render(_ plan: Plan, language: Language, color: Bool) -> String {
         var out = Messages.format(Messages.planHeader, language, plan.playbook, plan.title.text(language)) + "\n"
         let params = plan.params.keys.sorted().map { "\($0)=\(plan.params[$0]!.display)" }
-        if !params.isEmpty { out += "params: \(params.joined(separator: " "))\n" }
-        for note in plan.notes { out += "note: \(note)\n" }
+        let (paramsLabel, noteLabel, verifyLabel) = language == .zh ? ("参数", "说明", "验证") : ("params", "note", "verify")
+        if !params.isEmpty { out += "\(paramsLabel): \(params.joined(separator: " "))\n" }
+        for note in plan.notes { out += "\(noteLabel): \(note)\n" }
         if plan.noChanges {
             out += Messages.noChanges.text(language) + "\n"
             return out
@@ -49,7 +58,7 @@ public enum PlanRenderer {
                 switch change {
                 case .file(let f):
                     out += diff(f, color: color)
-                    for n in f.notes { out += "  note: \(n)\n" }
+                    for n in f.notes { out += "  \(noteLabel): \(n)\n" }
                 case .command(let c):
                     out += commandLine(c, color: color)
                 }
@@ -60,13 +69,13 @@ public enum PlanRenderer {
             for c in plan.notUndoable { out += "  \(c.argv.joined(separator: " ")) [\(c.risk.rawValue)]\n" }
         }
         if !plan.verify.isEmpty {
-            out += "\nverify:\n"
+            out += "\n\(verifyLabel):\n"
             for v in plan.verify {
                 out +=
                     "  \(v.kind) on \(v.host): \(v.args.keys.sorted().map { "\($0)=\(v.args[$0]!.display)" }.joined(separator: " "))\n"
             }
         }
-        out += "\n" + summary(plan) + "\n"
+        out += "\n" + summary(plan, language: language) + "\n"
         return out
     }
 

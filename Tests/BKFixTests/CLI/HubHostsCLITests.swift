@@ -28,6 +28,17 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: s.state + "/.git"))
     }
 
+    @Test func planSpeaksChineseWithLangZhOrAChineseLANG() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let flag = try await s.bkfix(["plan", "hub-hosts", "--lang", "zh"])
+        #expect(flag.stdout.contains("计划：hub-hosts（为 hub.bktencent.com 配置上海节点解析）"))
+        #expect(flag.stdout.contains("1 个文件，0 条命令，涉及 1 台主机"))
+        let env = try await s.bkfix(["apply", "hub-hosts"], env: ["LANG": "zh_CN.UTF-8"])
+        #expect(env.status == 3)
+        #expect(env.stderr.contains("加 --yes 表示确认"))
+    }
+
     @Test func planJSONFollowsTheContract() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
