@@ -30,6 +30,7 @@ struct DemoCommand: ParsableCommand {
                     console.lang.rawValue,
                 ]
                 + (global.noColor ? ["--no-color"] : [])
+            func title(en: String, zh: String) -> String { console.lang == .zh ? zh : en }
             func step(_ title: String, _ args: [String], allowFailure: Bool = false) throws {
                 console.out("\n### \(title)\n$ bkfix \(args.joined(separator: " "))\n")
                 let status = try runSelf(args + common, sandbox: sandbox)
@@ -37,30 +38,43 @@ struct DemoCommand: ParsableCommand {
                     throw DemoError.stepFailed(command: args.joined(separator: " "), status: status)
                 }
             }
-            try step("1. diagnose a failed setup_bkce7.sh log", ["diagnose", sandbox.log])
-            try step("2. plan the fix it suggests (dry run: nothing changes)", ["plan", "hub-hosts"])
-            try step("3. apply it (the demo confirms with --yes)", ["apply", "hub-hosts", "--yes"])
-            try step("4. apply again: already in place", ["apply", "hub-hosts", "--yes"])
-            try step("5. history", ["history"])
+            try step(
+                title(en: "1. diagnose a failed setup_bkce7.sh log", zh: "1. 诊断一份失败的 setup_bkce7.sh 日志"),
+                ["diagnose", sandbox.log])
+            try step(
+                title(en: "2. plan the fix it suggests (dry run: nothing changes)", zh: "2. 为建议的修复生成计划（演练：不做任何更改）"),
+                ["plan", "hub-hosts"])
+            try step(
+                title(en: "3. apply it (the demo confirms with --yes)", zh: "3. 执行（演示用 --yes 确认）"),
+                ["apply", "hub-hosts", "--yes"])
+            try step(
+                title(en: "4. apply again: already in place", zh: "4. 再执行一次：已经生效"), ["apply", "hub-hosts", "--yes"])
+            try step(title(en: "5. history", zh: "5. 历史记录"), ["history"])
             let store = try RunStore.open(path: sandbox.state)
             let runID = try store.runs().first?.record.id ?? "?"
-            try step("6. show the run", ["show", runID])
-            try step("7. roll it back", ["rollback", runID, "--yes"])
-            try step("8. history after the rollback", ["history"])
-            try step("9. status", ["status"])
+            try step(title(en: "6. show the run", zh: "6. 查看这次运行"), ["show", runID])
+            try step(title(en: "7. roll it back", zh: "7. 回滚"), ["rollback", runID, "--yes"])
+            try step(title(en: "8. history after the rollback", zh: "8. 回滚后的历史记录"), ["history"])
+            try step(title(en: "9. status", zh: "9. 状态"), ["status"])
             // docker-mirror: the sandbox's daemon.json lists dead mirrors; a local stand-in registry is the good one.
             let registry = try StandInRegistry()
             defer { registry.stop() }
             let mirrors = ["-p", "mirrors=\(registry.url)"]
             try step(
-                "10. docker-mirror: probe the mirrors (dry run: nothing changes)", ["plan", "docker-mirror"] + mirrors)
+                title(
+                    en: "10. docker-mirror: probe the mirrors (dry run: nothing changes)",
+                    zh: "10. docker-mirror：探测镜像源（演练：不做任何更改）"), ["plan", "docker-mirror"] + mirrors)
             try step(
-                "11. apply it: daemon.json gets the working mirror, dockerd reloads, docker info is checked",
+                title(
+                    en: "11. apply it: daemon.json gets the working mirror, dockerd reloads, docker info is checked",
+                    zh: "11. 执行：daemon.json 写入可用镜像源，重载 dockerd，并用 docker info 验证"),
                 ["apply", "docker-mirror", "--yes"] + mirrors)
             try step(
-                "12. raise-quota for bk-elastic (dry run): the custom-values file and the helmfile commands",
+                title(
+                    en: "12. raise-quota for bk-elastic (dry run): the custom-values file and the helmfile commands",
+                    zh: "12. 为 bk-elastic 调高资源配额（演练）：custom-values 文件与 helmfile 命令"),
                 ["plan", "raise-quota", "-p", "release=bk-elastic"])
-            try step("13. history", ["history"])
+            try step(title(en: "13. history", zh: "13. 历史记录"), ["history"])
             console.out(
                 "\nsandbox: \(sandbox.dir)\n  hosts file: \(sandbox.root)/etc/hosts\n  daemon.json: \(sandbox.root)/etc/docker/daemon.json\n"
                     + "  state repo: \(sandbox.state)  (try: git -C \(sandbox.state) log --stat)\n")
