@@ -40,6 +40,12 @@ public enum ExitStatus: Int32, Sendable {
             }
         case is StepError: return (.badInput, "cannot-plan")
         case is HostsFileError: return (.badInput, "bad-hosts-file")
+        case let e as YAMLSpliceError:
+            if case .verificationFailed = e { return (.failure, "internal") }
+            return (.badInput, "bad-values-file")
+        case let e as JSONSpliceError:
+            if case .badValue = e { return (.badInput, "bad-parameter") }
+            return (.badInput, "bad-json-file")
         case is TransportError: return (.failure, "io")
         case is InventoryError: return (.badInput, "bad-inventory")
         case let e as SSHTransportError:

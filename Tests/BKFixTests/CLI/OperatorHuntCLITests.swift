@@ -27,4 +27,47 @@ import Testing
         #expect(r.stderr.contains("/etc/hosts line 2"), "\(r.stderr.prefix(300))")
         #expect(r.stderr.utf8.count < 1_000, "stderr has \(r.stderr.utf8.count) bytes")
     }
+
+    @Test func anInvalidValuesFileIsBadInputExitTwo() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let dir = try playbooks(
+            s, "set-value",
+            """
+            id: set-value
+            title: {zh: 设置, en: set a value}
+            steps:
+              - values-set: {file: /v/values.yaml, path: a.b, value: "2"}
+
+            """)
+        try s.write("/v/values.yaml", "a:\n  b: 1\n  - x\n")
+        let r = try await s.bkfix(["apply", "set-value", "--playbooks", dir, "--yes", "--json"])
+        #expect(r.status == 2, "\(r.stdout)")
+        let err = try #require(try CLISandbox.json(r.stdout)["error"] as? [String: Any])
+        #expect(err["code"] as? String == "bad-values-file")
+        #expect((err["message"] as? String)?.contains("/v/values.yaml:3") == true)
+        #expect(s.readText("/v/values.yaml") == "a:\n  b: 1\n  - x\n")
+        #expect(!FileManager.default.fileExists(atPath: s.state + "/runs"))
+    }
+
+    @Test func anInvalidDaemonJSONIsBadInputExitTwo() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let dir = try playbooks(
+            s, "set-json",
+            """
+            id: set-json
+            title: {zh: 设置, en: set a key}
+            steps:
+              - json-set: {file: /etc/docker/daemon.json, key: registry-mirrors, value: [http://10.0.0.5:5000]}
+
+            """)
+        try s.write("/etc/docker/daemon.json", "{\"a\": 1,}\n")
+        let r = try await s.bkfix(["apply", "set-json", "--playbooks", dir, "--yes"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("/etc/docker/daemon.json:1:8"), "\(r.stderr)")
+        #expect(s.readText("/etc/docker/daemon.json") == "{\"a\": 1,}\n")
+        let j = try await s.bkfix(["plan", "set-json", "--playbooks", dir, "--json"])
+        #expect((try CLISandbox.json(j.stdout)["error"] as? [String: Any])?["code"] as? String == "bad-json-file")
+    }
 }
