@@ -112,7 +112,13 @@ public final class RunStore: @unchecked Sendable {
                 kind == "apply" || kind == "rollback",
                 let data = try repo.read(Self.runPath(id), at: commit.oid)
             else { continue }
-            let record = try Self.decoder.decode(RunRecord.self, from: data)
+            let record: RunRecord
+            do {
+                record = try Self.decoder.decode(RunRecord.self, from: data)
+            } catch {
+                throw StateRepoError.corruptRecord(
+                    path: Self.runPath(id), commit: commit.oid, reason: Self.decodingProblem(error))
+            }
             if let of = record.rollbackOf, record.status == .applied || record.status == .verifyFailed {
                 rolledBack[of] = rolledBack[of] ?? record.id
             }
@@ -122,6 +128,17 @@ public final class RunStore: @unchecked Sendable {
             var e = $0
             e.rolledBackBy = rolledBack[e.record.id]
             return e
+        }
+    }
+
+    /// What is wrong with a record that does not decode, in one line (Foundation's own message names nothing).
+    static func decodingProblem(_ error: Error) -> String {
+        switch error as? DecodingError {
+        case .dataCorrupted: return "not valid JSON"
+        case .keyNotFound(let key, _): return "missing key '\(key.stringValue)'"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c):
+            return "bad value at \(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
+        default: return error.localizedDescription
         }
     }
 

@@ -70,4 +70,26 @@ import Testing
         let j = try await s.bkfix(["plan", "set-json", "--playbooks", dir, "--json"])
         #expect((try CLISandbox.json(j.stdout)["error"] as? [String: Any])?["code"] as? String == "bad-json-file")
     }
+
+    @Test func aCorruptRunRecordIsNamedByHistoryShowAndRollback() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let applied = try CLISandbox.json(try await s.bkfix(["apply", "hub-hosts", "--yes", "--json"]).stdout)
+        let runID = try #require(applied["run"] as? String)
+        // An operator "fixes" the record by hand and amends the run's commit.
+        try "{not a record".write(toFile: s.state + "/runs/\(runID).json", atomically: true, encoding: .utf8)
+        let amend = try await s.git([
+            "-c", "user.name=op", "-c", "user.email=op@example", "commit", "-q", "-a", "--amend", "--no-edit",
+        ])
+        #expect(amend.status == 0, "\(amend.stderr)")
+        for args in [["history"], ["show", runID], ["rollback", "--last", "--yes"]] {
+            let r = try await s.bkfix(args)
+            #expect(r.status == 1, "\(args)")
+            #expect(r.stderr.contains("runs/\(runID).json"), "\(args): \(r.stderr)")
+            let j = try await s.bkfix(args + ["--json"])
+            let err = try #require(try CLISandbox.json(j.stdout)["error"] as? [String: Any])
+            #expect(err["code"] as? String == "state-repo")
+        }
+        #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n49.234.165.79 hub.bktencent.com\n")
+    }
 }
