@@ -92,6 +92,12 @@ public struct Recovery: Sendable {
                 }
                 if undo, let base = record.baseCommit {
                     let before = try store.repo.read(RunStore.hostPath(f.host, f.path), at: base)
+                    if record.files[i].status == .failed {
+                        // Changed by someone after the interruption: keep those bytes in git before undoing.
+                        try store.recordPreImages([(f.host, f.path, live?.data)])
+                        record.files[i].notes.append("the content found was recorded as drift before undoing")
+                    }
+                    contents[RunStore.hostPath(f.host, f.path)] = .some(before)
                     if let before {
                         try transport.write(
                             f.path, data: before,

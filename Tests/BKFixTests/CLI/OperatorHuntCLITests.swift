@@ -92,4 +92,50 @@ import Testing
         }
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n49.234.165.79 hub.bktencent.com\n")
     }
+
+    @Test func recoverUndoKeepsAnEditMadeAfterTheKillInTheStateRepo() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        try s.write("/etc/hosts2", "10.0.0.1 other\n")
+        try "#!/bin/sh\necho \"slow $*\" >> '\(s.callsLog)'\nsleep 30\n"
+            .write(toFile: s.bin + "/slow", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: s.bin + "/slow")
+        let dir = try playbooks(
+            s, "two-files",
+            """
+            id: two-files
+            title: {zh: 两个文件, en: two files}
+            steps:
+              - hosts-entry: {file: /etc/hosts, ip: 10.1.2.3, names: [a.test]}
+              - command: {argv: [slow, step], risk: reversible, undo: [[slow, undo]]}
+              - hosts-entry: {file: /etc/hosts2, ip: 10.1.2.4, names: [b.test]}
+
+            """)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLISandbox.binary)
+        process.arguments = ["apply", "two-files", "--playbooks", dir, "--yes", "--root", s.root, "--state", s.state]
+        process.environment = s.environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<200 where !s.calls.contains("slow step") { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(s.calls.contains("slow step"))
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n10.1.2.3 a.test\n")
+        #expect(s.readText("/etc/hosts2") == "10.0.0.1 other\n")
+        // The operator edits the half-done file before recovering.
+        let edited = "127.0.0.1 localhost\n10.1.2.3 a.test\n192.168.9.9 added-by-hand\n"
+        try s.write("/etc/hosts", edited)
+        let r = try await s.bkfix(["recover", "--undo"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
+        #expect(s.readText("/etc/hosts2") == "10.0.0.1 other\n")
+        // The hand edit is not lost: it is in the state repo's history.
+        let log = try await s.git(["log", "-p", "--format=%s", "--", "hosts/control/etc/hosts"])
+        #expect(log.stdout.contains("added-by-hand"), "\(log.stdout)")
+        #expect(try await s.bkfix(["status"]).stdout.contains("all clear"))
+        let last = try await s.git(["log", "-1", "--format=%B"])
+        #expect(last.stdout.contains("Status: interrupted"))
+    }
 }
