@@ -40,6 +40,9 @@ public enum ExitStatus: Int32, Sendable {
             }
         case is StepError: return (.badInput, "cannot-plan")
         case is HostsFileError: return (.badInput, "bad-hosts-file")
+        case let e as DiagnoseError:
+            if case .unreadable = e { return (.badInput, "unreadable-input") }
+            return (.failure, "error")
         case let e as YAMLSpliceError:
             if case .verificationFailed = e { return (.failure, "internal") }
             return (.badInput, "bad-values-file")

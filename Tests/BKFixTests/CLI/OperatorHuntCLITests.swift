@@ -138,4 +138,20 @@ import Testing
         let last = try await s.git(["log", "-1", "--format=%B"])
         #expect(last.stdout.contains("Status: interrupted"))
     }
+
+    @Test func diagnosingADirectoryOrAMissingLogSaysWhichAndIsBadInput() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let dir = s.dir.appendingPathComponent("logs").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let r = try await s.bkfix(["diagnose", dir])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("cannot read \(dir): it is a directory"), "\(r.stderr)")
+        #expect(!r.stderr.contains("NSCocoaErrorDomain"))
+        let j = try await s.bkfix(["diagnose", dir + "/sync.log", "--json"])
+        #expect(j.status == 2)
+        let err = try #require(try CLISandbox.json(j.stdout)["error"] as? [String: Any])
+        #expect(err["code"] as? String == "unreadable-input")
+        #expect((err["message"] as? String)?.contains(dir + "/sync.log") == true)
+    }
 }
