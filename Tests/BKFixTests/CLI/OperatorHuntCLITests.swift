@@ -154,4 +154,14 @@ import Testing
         #expect(err["code"] as? String == "unreadable-input")
         #expect((err["message"] as? String)?.contains(dir + "/sync.log") == true)
     }
+
+    @Test func anInventoryThatIsADirectoryIsNamedAsSuch() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let dir = s.dir.appendingPathComponent("inventory.yaml").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let r = try await s.bkfix(["plan", "hub-hosts", "-p", "targets=nodes", "--inventory", dir])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("cannot read the inventory \(dir): it is a directory"), "\(r.stderr)")
+    }
 }
