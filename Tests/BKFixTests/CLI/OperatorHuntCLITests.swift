@@ -164,4 +164,20 @@ import Testing
         #expect(r.status == 2)
         #expect(r.stderr.contains("cannot read the inventory \(dir): it is a directory"), "\(r.stderr)")
     }
+
+    @Test func aMalformedCommandLineWithJSONStillPrintsOneJSONError() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        for args in [["history", "--limit", "abc"], ["show"], ["rollback"], ["apply", "hub-hosts", "--plan", "p.json"]] {
+            let r = try await s.bkfix(args + ["--json"])
+            #expect(r.status == 64, "\(args)")
+            let err = try #require(try CLISandbox.json(r.stdout)["error"] as? [String: Any], "\(args): \(r.stdout)")
+            #expect(err["code"] as? String == "usage")
+            #expect((err["message"] as? String)?.isEmpty == false)
+            #expect(r.stderr.contains("Usage: bkfix"), "\(args)")
+        }
+        let plain = try await s.bkfix(["show"])
+        #expect(plain.status == 64)
+        #expect(plain.stdout.isEmpty)
+    }
 }
