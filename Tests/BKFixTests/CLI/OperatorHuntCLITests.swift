@@ -168,7 +168,9 @@ import Testing
     @Test func aMalformedCommandLineWithJSONStillPrintsOneJSONError() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
-        for args in [["history", "--limit", "abc"], ["show"], ["rollback"], ["apply", "hub-hosts", "--plan", "p.json"]] {
+        for args in [
+            ["history", "--limit", "abc"], ["show"], ["rollback"], ["apply", "hub-hosts", "--plan", "p.json"],
+        ] {
             let r = try await s.bkfix(args + ["--json"])
             #expect(r.status == 64, "\(args)")
             let err = try #require(try CLISandbox.json(r.stdout)["error"] as? [String: Any], "\(args): \(r.stdout)")
