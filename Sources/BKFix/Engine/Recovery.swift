@@ -54,6 +54,17 @@ public struct Recovery: Sendable {
         }
     }
 
+    /// Where an unreadable journal is kept: `PATH.unreadable`, or `PATH.unreadable.N` so no earlier one is replaced.
+    public static func setAsidePath(for journalPath: String) -> String {
+        var candidate = journalPath + ".unreadable"
+        var n = 1
+        while FileManager.default.fileExists(atPath: candidate) {
+            candidate = journalPath + ".unreadable.\(n)"
+            n += 1
+        }
+        return candidate
+    }
+
     /// True when the process exists and is not a zombie (a killed child its parent has not reaped yet).
     static func isAlive(_ pid: Int32) -> Bool {
         guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
@@ -71,7 +82,7 @@ public struct Recovery: Sendable {
         for p in pending() where !p.alive {
             guard var record = p.journal?.record else {
                 // A journal that cannot be read is kept aside, never deleted: it is evidence.
-                rename(p.journalPath, p.journalPath + ".unreadable")
+                rename(p.journalPath, Self.setAsidePath(for: p.journalPath))
                 continue
             }
             var contents: [String: Data?] = [:]

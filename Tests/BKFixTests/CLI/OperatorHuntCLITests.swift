@@ -182,4 +182,29 @@ import Testing
         #expect(plain.status == 64)
         #expect(plain.stdout.isEmpty)
     }
+
+    @Test func recoverSaysWhereAnUnreadableJournalWentAndFails() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        #expect(try await s.bkfix(["apply", "hub-hosts", "--yes"]).status == 0)
+        let journal = s.state + "/.git/bkfix/journal-20990101-000000-dead.json"
+        try "{torn".write(toFile: journal, atomically: true, encoding: .utf8)
+        #expect(try await s.bkfix(["status"]).stdout.contains("interrupted run"))
+        let r = try await s.bkfix(["recover"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(journal) is not a readable bkfix journal"), "\(r.stderr)")
+        #expect(r.stderr.contains("kept as \(journal).unreadable"))
+        #expect(!r.stdout.contains("nothing to recover"))
+        #expect(FileManager.default.fileExists(atPath: journal + ".unreadable"))
+        try "{torn".write(toFile: journal, atomically: true, encoding: .utf8)
+        let j = try await s.bkfix(["recover", "--json"])
+        #expect(j.status == 1)
+        let doc = try CLISandbox.json(j.stdout)
+        let kept = try #require(doc["unreadable"] as? [[String: Any]])
+        #expect(kept.first?["journal"] as? String == journal)
+        #expect(kept.first?["keptAs"] as? String == journal + ".unreadable.1")
+        // Both torn journals are kept: the second did not replace the first.
+        #expect(FileManager.default.fileExists(atPath: journal + ".unreadable"))
+        #expect(FileManager.default.fileExists(atPath: journal + ".unreadable.1"))
+    }
 }
