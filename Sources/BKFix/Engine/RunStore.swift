@@ -147,6 +147,7 @@ public final class RunStore: @unchecked Sendable {
         if let e = all.first(where: { $0.record.id == id }) { return e }
         let matches = all.filter { $0.record.id.hasPrefix(id) || $0.record.id.hasSuffix(id) }
         if matches.count == 1 { return matches[0] }
+        if matches.count > 1 { throw EngineError.ambiguousRun(id: id, matches: matches.map(\.record.id)) }
         throw EngineError.unknownRun(id: id)
     }
 

@@ -29,6 +29,7 @@ public enum ExitStatus: Int32, Sendable {
             case .notRollbackable, .nothingToRollBack: return (.refused, "not-rollbackable")
             case .interruptedRunPending: return (.refused, "interrupted-run-pending")
             case .unknownRun, .noRuns: return (.badInput, "unknown-run")
+            case .ambiguousRun: return (.badInput, "ambiguous-run")
             case .unreadablePlan: return (.badInput, "bad-plan")
             case .writeDuringPlan: return (.failure, "internal")
             }

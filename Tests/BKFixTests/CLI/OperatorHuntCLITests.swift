@@ -207,4 +207,22 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: journal + ".unreadable"))
         #expect(FileManager.default.fileExists(atPath: journal + ".unreadable.1"))
     }
+
+    @Test func aRunIDPrefixThatMatchesSeveralRunsSaysSoInsteadOfNoRun() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let first = try CLISandbox.json(try await s.bkfix(["apply", "hub-hosts", "--yes", "--json"]).stdout)
+        let second = try CLISandbox.json(
+            try await s.bkfix(["apply", "hub-hosts", "-p", "ip=10.0.0.9", "--yes", "--json"]).stdout)
+        let year = String(try #require(first["run"] as? String).prefix(4))
+        #expect((second["run"] as? String)?.hasPrefix(year) == true)
+        let hosts = s.readText("/etc/hosts")
+        for args in [["show", year], ["rollback", year, "--yes"]] {
+            let r = try await s.bkfix(args)
+            #expect(r.status == 2, "\(args)")
+            #expect(r.stderr.contains("'\(year)' matches 2 runs"), "\(args): \(r.stderr)")
+            #expect(!r.stderr.contains("no run"))
+        }
+        #expect(s.readText("/etc/hosts") == hosts)
+    }
 }
