@@ -225,4 +225,15 @@ import Testing
         }
         #expect(s.readText("/etc/hosts") == hosts)
     }
+
+    @Test func historyWithFiltersThatMatchNothingDoesNotClaimThereAreNoRuns() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        #expect(try await s.bkfix(["history"]).stdout.contains("no runs recorded yet"))
+        #expect(try await s.bkfix(["apply", "hub-hosts", "--yes"]).status == 0)
+        let r = try await s.bkfix(["history", "--playbook", "docker-mirror"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("no recorded run matches these filters"), "\(r.stdout)")
+        #expect(!r.stdout.contains("no runs recorded yet"))
+    }
 }
