@@ -35,6 +35,10 @@ struct ApplyCommand: ParsableCommand {
             let thePlan: Plan
             if let path = plan {
                 let file = global.absolute(path)
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+                    throw EngineError.unreadablePlan(path: file, reason: "it is a directory, not a plan file")
+                }
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw EngineError.unreadablePlan(path: file, reason: "cannot read the file")
                 }
@@ -42,7 +46,7 @@ struct ApplyCommand: ParsableCommand {
                     thePlan = try RunStore.decoder.decode(Plan.self, from: data)
                 } catch {
                     throw EngineError.unreadablePlan(
-                        path: file, reason: "not a bkfix plan (\(error.localizedDescription))")
+                        path: file, reason: "not a bkfix plan (\(RunStore.decodingProblem(error)))")
                 }
             } else {
                 thePlan = try session.plan(playbook: playbook!, assignments: params)

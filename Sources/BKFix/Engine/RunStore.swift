@@ -132,7 +132,7 @@ public final class RunStore: @unchecked Sendable {
     }
 
     /// What is wrong with a record that does not decode, in one line (Foundation's own message names nothing).
-    static func decodingProblem(_ error: Error) -> String {
+    public static func decodingProblem(_ error: Error) -> String {
         switch error as? DecodingError {
         case .dataCorrupted: return "not valid JSON"
         case .keyNotFound(let key, _): return "missing key '\(key.stringValue)'"

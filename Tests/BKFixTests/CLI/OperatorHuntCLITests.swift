@@ -236,4 +236,21 @@ import Testing
         #expect(r.stdout.contains("no recorded run matches these filters"), "\(r.stdout)")
         #expect(!r.stdout.contains("no runs recorded yet"))
     }
+
+    @Test func aSavedPlanThatIsADirectoryOrNotAPlanSaysWhatIsWrong() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let dir = s.dir.appendingPathComponent("plans").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let r = try await s.bkfix(["apply", "--plan", dir, "--yes"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("cannot use plan \(dir): it is a directory"), "\(r.stderr)")
+        let other = dir + "/other.json"
+        try "{\"format\": 1}".write(toFile: other, atomically: true, encoding: .utf8)
+        let wrong = try await s.bkfix(["apply", "--plan", other, "--yes"])
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("not a bkfix plan (missing key"), "\(wrong.stderr)")
+        #expect(!wrong.stderr.contains("The operation could not be completed"))
+        #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
+    }
 }
