@@ -253,4 +253,15 @@ import Testing
         #expect(!wrong.stderr.contains("The operation could not be completed"))
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
     }
+
+    @Test func demoIntoAPathThatIsAFileNamesIt() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let file = s.dir.appendingPathComponent("demo").path
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try await ProcessHarness.run(CLISandbox.binary, ["demo", "--dir", file], environment: s.environment)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("cannot create the demo sandbox: \(file): a file of that name exists"), "\(r.stderr)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "x")
+    }
 }
