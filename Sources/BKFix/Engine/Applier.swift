@@ -151,7 +151,10 @@ public struct Applier: Sendable {
                     record.commands[ci].status = .done
                 } else {
                     record.commands[ci].status = .failed
-                    let why = result.timedOut ? "timed out after \(Int(c.timeout))s" : "exit status \(result.exitCode)"
+                    let why =
+                        Interruption.requested != nil
+                        ? "stopped when bkfix was interrupted"
+                        : result.timedOut ? "timed out after \(Int(c.timeout))s" : "exit status \(result.exitCode)"
                     let tail = result.stderr.split(separator: "\n").suffix(3).joined(separator: " | ")
                     stepError = "\(description): \(why)" + (tail.isEmpty ? "" : ": \(tail)")
                 }

@@ -264,4 +264,48 @@ import Testing
         #expect(r.stderr.contains("cannot create the demo sandbox: \(file): a file of that name exists"), "\(r.stderr)")
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "x")
     }
+
+    @Test func sigtermBetweenTwoFileWritesRecordsAnInterruptionNotATimeout() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        try s.write("/etc/hosts2", "10.0.0.1 other\n")
+        try "#!/bin/sh\necho \"slow $*\" >> '\(s.callsLog)'\nsleep 30\n"
+            .write(toFile: s.bin + "/slow", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: s.bin + "/slow")
+        let dir = try playbooks(
+            s, "two-files",
+            """
+            id: two-files
+            title: {zh: 两个文件, en: two files}
+            steps:
+              - hosts-entry: {file: /etc/hosts, ip: 10.1.2.3, names: [a.test]}
+              - command: {argv: [slow, step], risk: reversible, undo: [[slow, undo]]}
+              - hosts-entry: {file: /etc/hosts2, ip: 10.1.2.4, names: [b.test]}
+
+            """)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLISandbox.binary)
+        process.arguments = [
+            "apply", "two-files", "--playbooks", dir, "--yes", "--root", s.root, "--state", s.state,
+        ]
+        process.environment = s.environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<200 where !s.calls.contains("slow step") { try await Task.sleep(for: .milliseconds(50)) }
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(25)) }
+        #expect(process.terminationStatus == 130)
+        #expect(s.readText("/etc/hosts2") == "10.0.0.1 other\n")
+        let shown = try CLISandbox.json(try await s.bkfix(["history", "--json"]).stdout)
+        let runID = try #require((shown["runs"] as? [[String: Any]])?.first?["id"] as? String)
+        let record = try CLISandbox.json(try await s.bkfix(["show", runID, "--json"]).stdout)
+        #expect(record["status"] as? String == "interrupted")
+        let error = try #require(record["error"] as? String)
+        #expect(!error.contains("timed out"), "\(error)")
+        #expect(error.contains("slow step: stopped when bkfix was interrupted"), "\(error)")
+        #expect(try await s.bkfix(["rollback", runID, "--yes"]).status == 0)
+        #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
+        #expect(s.readText("/etc/hosts2") == "10.0.0.1 other\n")
+    }
 }
