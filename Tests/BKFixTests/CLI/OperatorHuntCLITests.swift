@@ -308,4 +308,23 @@ import Testing
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
         #expect(s.readText("/etc/hosts2") == "10.0.0.1 other\n")
     }
+
+    @Test func aCaseFileThatIsADirectoryBinaryOrADanglingLinkIsNamedWithItsProblem() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let home = s.dir.appendingPathComponent("home").path
+        let cases = home + "/cases"
+        try FileManager.default.createDirectory(atPath: cases + "/a-dir.yaml", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home + "/playbooks", withIntermediateDirectories: true)
+        try Data([0xFF, 0xFE, 0x00, 0x41]).write(to: URL(fileURLWithPath: cases + "/b-binary.yaml"))
+        try FileManager.default.createSymbolicLink(atPath: cases + "/c-link.yaml", withDestinationPath: "/nonexistent")
+        let log = s.dir.appendingPathComponent("sync.log").path
+        try "Error: timed out waiting for the condition\n".write(toFile: log, atomically: true, encoding: .utf8)
+        let r = try await s.bkfix(["diagnose", log], env: ["BKFIX_HOME": home])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("\(cases)/a-dir.yaml: cannot read this case file: it is a directory"), "\(r.stderr)")
+        #expect(r.stderr.contains("\(cases)/b-binary.yaml: cannot read this case file: not UTF-8 text"))
+        #expect(r.stderr.contains("\(cases)/c-link.yaml: cannot read this case file: no such file"))
+        #expect(!r.stderr.contains("The operation could not be completed"))
+    }
 }
