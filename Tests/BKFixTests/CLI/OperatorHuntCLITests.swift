@@ -50,6 +50,27 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: s.state + "/runs"))
     }
 
+    @Test func aBinaryValuesFileIsRefusedWithoutEchoingItsBytes() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let dir = try playbooks(
+            s, "set-value",
+            """
+            id: set-value
+            title: {zh: 设置, en: set a value}
+            steps:
+              - values-set: {file: /v/values.yaml, path: a.b, value: "2"}
+
+            """)
+        try s.writeData("/v/values.yaml", Data([0x61, 0x3A, 0x20, 0x01, 0x00, 0xFF, 0x0A]))
+        let r = try await s.bkfix(["apply", "set-value", "--playbooks", dir, "--yes"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("/v/values.yaml:1: not YAML the editor understands"), "\(r.stderr)")
+        #expect(!r.stderr.contains("\u{0}") && !r.stderr.contains("\u{1}"))
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(s.read("/v/values.yaml") == Data([0x61, 0x3A, 0x20, 0x01, 0x00, 0xFF, 0x0A]))
+    }
+
     @Test func anInvalidDaemonJSONIsBadInputExitTwo() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
