@@ -71,6 +71,40 @@ import Testing
         #expect(s.read("/v/values.yaml") == Data([0x61, 0x3A, 0x20, 0x01, 0x00, 0xFF, 0x0A]))
     }
 
+    @Test func aValuesFileWithAGBKCommentIsRefusedNotSilentlyReEncoded() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let dir = try playbooks(
+            s, "set-value",
+            """
+            id: set-value
+            title: {zh: 设置, en: set a value}
+            steps:
+              - values-set: {file: /v/values.yaml, path: a.b, value: "2"}
+
+            """)
+        // "# 中文" in GBK: not UTF-8; a lossy decode would write U+FFFD over these bytes.
+        let gbk = Data("a:\n  # ".utf8) + Data([0xD6, 0xD0, 0xCE, 0xC4]) + Data("\n  b: 1\n".utf8)
+        try s.writeData("/v/values.yaml", gbk)
+        let r = try await s.bkfix(["apply", "set-value", "--playbooks", dir, "--yes"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("/v/values.yaml:2: not YAML the editor understands (not UTF-8 text"), "\(r.stderr)")
+        #expect(s.read("/v/values.yaml") == gbk)
+    }
+
+    @Test func raiseQuotaRefusesACustomValuesFileThatIsNotUTF8() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        for (path, text) in try WorkDirFixture.files("bkce70") { try s.write(path, text) }
+        let custom = "/data/bkce/blueking/environments/default/elasticsearch-custom-values.yaml.gotmpl"
+        let latin1 = Data("master:\n  # caf".utf8) + Data([0xE9]) + Data("\n  replicas: 1\n".utf8)
+        try s.writeData(custom, latin1)
+        let r = try await s.bkfix(["plan", "raise-quota", "-p", "release=bk-elastic", "--install-dir", "/data/bkce"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(custom):2: not YAML the editor understands (not UTF-8 text"), "\(r.stderr)")
+        #expect(s.read(custom) == latin1)
+    }
+
     @Test func anInvalidDaemonJSONIsBadInputExitTwo() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
