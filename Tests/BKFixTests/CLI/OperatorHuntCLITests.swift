@@ -382,4 +382,22 @@ import Testing
         #expect(r.stderr.contains("\(cases)/c-link.yaml: cannot read this case file: no such file"))
         #expect(!r.stderr.contains("The operation could not be completed"))
     }
+
+    @Test func fixPathWithFixRCKeepsTheOtherBytesOfABashrcThatIsNotUTF8() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        try s.write("/usr/local/bin/helmfile", "#!/bin/sh\n", mode: 0o755)
+        try s.write("/etc/profile", "export PATH=/usr/bin:/bin\n")
+        // A GBK comment ("# 中文") above the line that resets PATH.
+        let gbk = Data("# ".utf8) + Data([0xD6, 0xD0, 0xCE, 0xC4]) + Data("\n".utf8)
+        try s.writeData("/home/op/.bashrc", gbk + Data("export PATH=/usr/bin:/bin\n".utf8))
+        let out = s.dir.appendingPathComponent("plan.json").path
+        let r = try await s.bkfix(["plan", "fix-path", "-p", "home=/home/op", "-p", "fix_rc=true", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let plan = try CLISandbox.json(try String(contentsOfFile: out, encoding: .utf8))
+        let files = (plan["changes"] as? [[String: Any]] ?? []).compactMap { $0["file"] as? [String: Any] }
+        let bashrc = try #require(files.first { ($0["path"] as? String) == "/home/op/.bashrc" })
+        let after = try #require(Data(base64Encoded: bashrc["after"] as? String ?? ""))
+        #expect(after == gbk + Data("export PATH=/usr/bin:/bin:/usr/local/bin\n".utf8))
+    }
 }
