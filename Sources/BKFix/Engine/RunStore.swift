@@ -18,7 +18,16 @@ public final class RunStore: @unchecked Sendable {
     public init(repo: StateRepo) throws {
         self.repo = repo
         self.runtimeDir = (repo.path as NSString).appendingPathComponent(".git/bkfix")
-        try FileManager.default.createDirectory(atPath: runtimeDir, withIntermediateDirectories: true)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: runtimeDir, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw StateRepoError.runtimeDirUnusable(
+                path: runtimeDir, reason: "it is a file, not a directory; move it away (it is not bkfix's)")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: runtimeDir, withIntermediateDirectories: true)
+        } catch {
+            throw StateRepoError.runtimeDirUnusable(path: runtimeDir, reason: "cannot create it")
+        }
     }
 
     public static func open(path: String) throws -> RunStore { try RunStore(repo: try StateRepo.open(at: path)) }

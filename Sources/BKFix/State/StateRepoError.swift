@@ -8,6 +8,8 @@ public enum StateRepoError: LocalizedError, Equatable {
     case notWritable(path: String)
     /// libgit2 refused an operation; `code` is its (negative) error code.
     case git(operation: String, code: Int32, message: String)
+    /// `.git/bkfix/` (the lock and the journals) cannot be made, e.g. a file of that name is in the way.
+    case runtimeDirUnusable(path: String, reason: String)
     /// A file bkfix wrote into a commit (a run record) no longer decodes: the commit was rewritten by hand.
     case corruptRecord(path: String, commit: String, reason: String)
 
@@ -21,6 +23,8 @@ public enum StateRepoError: LocalizedError, Equatable {
                 + "Run bkfix as the user that owns it (usually root) or fix its permissions."
         case .git(let operation, let code, let message):
             return "state repository: git \(operation) failed (libgit2 error \(code)): \(message)"
+        case .runtimeDirUnusable(let path, let reason):
+            return "state repository: cannot use \(path) for bkfix's lock and journals: \(reason)"
         case .corruptRecord(let path, let commit, let reason):
             return "state repository: \(path) in commit \(commit.prefix(12)) is not a valid run record (\(reason)); "
                 + "it was changed by hand: restore it from git (`git log -p -- \(path)` in the state repo)"

@@ -400,4 +400,20 @@ import Testing
         let after = try #require(Data(base64Encoded: bashrc["after"] as? String ?? ""))
         #expect(after == gbk + Data("export PATH=/usr/bin:/bin:/usr/local/bin\n".utf8))
     }
+
+    @Test func aFileInThePlaceOfTheLockFolderIsNamed() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        #expect(try await s.bkfix(["apply", "hub-hosts", "--yes"]).status == 0)
+        let runtime = s.state + "/.git/bkfix"
+        try FileManager.default.removeItem(atPath: runtime)
+        try "x".write(toFile: runtime, atomically: true, encoding: .utf8)
+        for args in [["status"], ["apply", "hub-hosts", "-p", "ip=10.0.0.9", "--yes"]] {
+            let r = try await s.bkfix(args)
+            #expect(r.status == 1, "\(args)")
+            #expect(
+                r.stderr.contains("cannot use \(runtime) for bkfix's lock and journals: it is a file"), "\(r.stderr)")
+        }
+        #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n49.234.165.79 hub.bktencent.com\n")
+    }
 }
