@@ -46,7 +46,12 @@ struct RecoverCommand: ParsableCommand {
                 for r in recovered {
                     console.out("recovered run \(r.id) (\(r.playbook)): recorded as interrupted\n")
                     for f in r.files { console.out("  \(f.host):\(f.path) \(f.status.rawValue)\n") }
-                    if !undo { console.out("  to undo what it did: bkfix rollback \(r.id)\n") }
+                    if !undo, r.kind == .rollback, let of = r.rollbackOf {
+                        // A rollback cannot be rolled back; finishing the undo of the original is what is left.
+                        console.out("  to finish undoing run \(of): bkfix rollback \(of) --force\n")
+                    } else if !undo {
+                        console.out("  to undo what it did: bkfix rollback \(r.id)\n")
+                    }
                 }
             }
             return unreadable.isEmpty ? .ok : .failure

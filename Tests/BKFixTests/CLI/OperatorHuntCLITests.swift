@@ -416,4 +416,49 @@ import Testing
         }
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n49.234.165.79 hub.bktencent.com\n")
     }
+
+    @Test func recoverAfterAKilledRollbackPointsAtFinishingItNotAtRollingBackTheRollback() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let marker = s.dir.appendingPathComponent("slept").path
+        // `slow undo` hangs the first time only, so the rollback can be killed in it and finished afterwards.
+        try """
+        #!/bin/sh
+        echo "slow $*" >> '\(s.callsLog)'
+        if [ "$1" = undo ] && [ ! -e '\(marker)' ]; then touch '\(marker)'; sleep 30; fi
+
+        """.write(toFile: s.bin + "/slow", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: s.bin + "/slow")
+        let dir = try playbooks(
+            s, "pin-and-slow-undo",
+            """
+            id: pin-and-slow-undo
+            title: {zh: 测试, en: pin, with a slow undo}
+            steps:
+              - hosts-entry: {ip: 10.1.2.3, names: [a.test]}
+              - command: {argv: [slow, step], risk: reversible, undo: [[slow, undo]]}
+
+            """)
+        let applied = try CLISandbox.json(
+            try await s.bkfix(["apply", "pin-and-slow-undo", "--playbooks", dir, "--yes", "--json"]).stdout)
+        let runID = try #require(applied["run"] as? String)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLISandbox.binary)
+        process.arguments = ["rollback", runID, "--yes", "--root", s.root, "--state", s.state]
+        process.environment = s.environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<200 where !s.calls.contains("slow undo") { try await Task.sleep(for: .milliseconds(50)) }
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        let r = try await s.bkfix(["recover"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("to finish undoing run \(runID): bkfix rollback \(runID) --force"), "\(r.stdout)")
+        #expect(!r.stdout.contains("to undo what it did"))
+        let finish = try await s.bkfix(["rollback", runID, "--force", "--yes"])
+        #expect(finish.status == 0, "\(finish.stderr)")
+        #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
+        #expect(s.calls.filter { $0 == "slow undo" }.count == 2)
+    }
 }
