@@ -461,4 +461,16 @@ import Testing
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
         #expect(s.calls.filter { $0 == "slow undo" }.count == 2)
     }
+
+    @Test func planOutIntoADirectorySaysItIsADirectoryAndLeavesNoTempFile() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let dir = s.dir.appendingPathComponent("plans").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let r = try await s.bkfix(["plan", "hub-hosts", "--out", dir])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("cannot write \(dir): Is a directory"), "\(r.stderr)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: s.dir.path).filter { $0.contains(".tmp-") }
+        #expect(left.isEmpty, "\(left)")
+    }
 }
