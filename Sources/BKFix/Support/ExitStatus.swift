@@ -50,7 +50,11 @@ public enum ExitStatus: Int32, Sendable {
         case let e as JSONSpliceError:
             if case .badValue = e { return (.badInput, "bad-parameter") }
             return (.badInput, "bad-json-file")
-        case is TransportError: return (.failure, "io")
+        case let e as TransportError:
+            switch e {
+            case .isDirectory, .notAFile: return (.badInput, "not-a-file")
+            default: return (.failure, "io")
+            }
         case is InventoryError: return (.badInput, "bad-inventory")
         case let e as SSHTransportError:
             if case .unreachable = e { return (.failure, "unreachable") }

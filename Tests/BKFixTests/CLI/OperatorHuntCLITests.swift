@@ -473,4 +473,28 @@ import Testing
         let left = try FileManager.default.contentsOfDirectory(atPath: s.dir.path).filter { $0.contains(".tmp-") }
         #expect(left.isEmpty, "\(left)")
     }
+
+    @Test func aValuesPathThatIsADirectoryOrAPipeIsBadInputLikeTheHostsFile() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let dir = try playbooks(
+            s, "set-value",
+            """
+            id: set-value
+            title: {zh: 设置, en: set a value}
+            params:
+              file: {type: path, default: /v/values.yaml}
+            steps:
+              - values-set: {file: "{{file}}", path: a.b, value: "2"}
+
+            """)
+        try FileManager.default.createDirectory(atPath: s.root + "/v/values.yaml", withIntermediateDirectories: true)
+        #expect(mkfifo(s.root + "/v/pipe.yaml", 0o644) == 0)
+        let r = try await s.bkfix(["plan", "set-value", "--playbooks", dir])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("/v/values.yaml is a directory, not a file"), "\(r.stderr)")
+        let pipe = try await s.bkfix(["plan", "set-value", "--playbooks", dir, "-p", "file=/v/pipe.yaml", "--json"])
+        #expect(pipe.status == 2)
+        #expect((try CLISandbox.json(pipe.stdout)["error"] as? [String: Any])?["code"] as? String == "not-a-file")
+    }
 }
