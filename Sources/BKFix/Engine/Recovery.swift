@@ -6,6 +6,8 @@ public struct Drift: Sendable, Equatable, Codable {
     public var path: String
     public var recordedSHA256: String?
     public var liveSHA256: String?
+    /// Set when the live file could not be read (its node cannot be reached, say): not drift, but not checked either.
+    public var unchecked: String? = nil
 }
 
 /// A run whose journal is still there: it was killed or is still running.
@@ -34,8 +36,17 @@ public struct Recovery: Sendable {
         let inFlight = Set(pending().flatMap { $0.journal?.record.files.map { "\($0.host):\($0.path)" } ?? [] })
         for (host, path) in try store.managedFiles() where !inFlight.contains("\(host):\(path)") {
             let recorded = try store.repo.read(RunStore.hostPath(host, path))
-            guard let transport = try? hosts.transport(for: host) else { continue }
-            let live = try? transport.read(path)
+            let live: FileSnapshot?
+            do {
+                live = try hosts.transport(for: host).read(path)
+            } catch {
+                // An unreachable node is not a deleted file: say it could not be checked, and why.
+                out.append(
+                    Drift(
+                        host: host, path: path, recordedSHA256: recorded.map(SHA256.hex), liveSHA256: nil,
+                        unchecked: error.localizedDescription))
+                continue
+            }
             if live?.data != recorded {
                 out.append(
                     Drift(

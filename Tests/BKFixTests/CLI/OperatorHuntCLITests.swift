@@ -497,4 +497,31 @@ import Testing
         #expect(pipe.status == 2)
         #expect((try CLISandbox.json(pipe.stdout)["error"] as? [String: Any])?["code"] as? String == "not-a-file")
     }
+
+    @Test func statusSaysANodeFileCouldNotBeCheckedInsteadOfReportingDrift() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        #expect(try await s.bkfix(["apply", "hub-hosts", "--yes"]).status == 0)
+        // The record knows a file on node-1 (as after a run there); node-1 now refuses connections.
+        try FileManager.default.createDirectory(
+            atPath: s.state + "/hosts/node-1/etc", withIntermediateDirectories: true)
+        try "127.0.0.1 localhost\n".write(
+            toFile: s.state + "/hosts/node-1/etc/hosts", atomically: true, encoding: .utf8)
+        #expect(try await s.git(["add", "-A"]).status == 0)
+        #expect(
+            try await s.git(["-c", "user.name=op", "-c", "user.email=op@x", "commit", "-qm", "by hand"]).status == 0)
+        let inventory = s.dir.appendingPathComponent("inventory.yaml").path
+        try "nodes:\n  - {name: node-1, address: 127.0.0.1, port: 1, connect_timeout: 2}\n"
+            .write(toFile: inventory, atomically: true, encoding: .utf8)
+        let r = try await s.bkfix(["status", "--inventory", inventory])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("cannot check /etc/hosts on node-1: node node-1"), "\(r.stdout)")
+        #expect(!r.stdout.contains("drift:"))
+        let j = try CLISandbox.json(try await s.bkfix(["status", "--inventory", inventory, "--json"]).stdout)
+        #expect(j["clean"] as? Bool == false)
+        #expect((j["drift"] as? [Any])?.isEmpty == true)
+        let unchecked = try #require((j["unchecked"] as? [[String: Any]])?.first)
+        #expect(unchecked["host"] as? String == "node-1")
+        #expect((unchecked["reason"] as? String)?.contains("cannot be reached") == true)
+    }
 }
