@@ -152,6 +152,8 @@ public final class RunStore: @unchecked Sendable {
     }
 
     public func run(_ id: String) throws -> RunEntry {
+        // An empty id (an unset shell variable) is a prefix of every id: it must never pick the only run.
+        guard !id.trimmingCharacters(in: .whitespaces).isEmpty else { throw EngineError.unknownRun(id: id) }
         let all = try runs()
         if let e = all.first(where: { $0.record.id == id }) { return e }
         let matches = all.filter { $0.record.id.hasPrefix(id) || $0.record.id.hasSuffix(id) }

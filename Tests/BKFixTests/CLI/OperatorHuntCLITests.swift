@@ -524,4 +524,20 @@ import Testing
         #expect(unchecked["host"] as? String == "node-1")
         #expect((unchecked["reason"] as? String)?.contains("cannot be reached") == true)
     }
+
+    @Test func anEmptyRunIDNeverPicksTheOnlyRun() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        #expect(try await s.bkfix(["apply", "hub-hosts", "--yes"]).status == 0)
+        let applied = s.readText("/etc/hosts")
+        // `bkfix rollback "$RUN" --yes` with RUN unset.
+        for args in [["rollback", "", "--yes"], ["show", ""], ["rollback", " ", "--yes"]] {
+            let r = try await s.bkfix(args)
+            #expect(r.status == 2, "\(args)")
+            #expect(r.stderr.contains("no run '"), "\(args): \(r.stderr)")
+        }
+        #expect(s.readText("/etc/hosts") == applied)
+        let runs = try CLISandbox.json(try await s.bkfix(["history", "--json"]).stdout)["runs"] as? [Any]
+        #expect(runs?.count == 1)
+    }
 }
