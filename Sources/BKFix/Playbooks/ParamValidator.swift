@@ -14,6 +14,11 @@ public enum ParamValidator {
                 throw PlaybookError.badParamValue(name: spec.name, value: value.display, reason: "expected a list")
             }
             if spec.type == .hosts {
+                // No hosts would plan nothing and report "already applied" for a fix that was never made.
+                if items.isEmpty {
+                    throw PlaybookError.badParamValue(
+                        name: spec.name, value: value.display, reason: "no host given (control, nodes, or a node name)")
+                }
                 for h in items where !isHostName(h) {
                     throw PlaybookError.badParamValue(
                         name: spec.name, value: h, reason: "not a host name (control, nodes, or a node name)")
