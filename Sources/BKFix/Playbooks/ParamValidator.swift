@@ -34,6 +34,12 @@ public enum ParamValidator {
         switch spec.type {
         case .string, .path:
             if spec.type == .path, !s.hasPrefix("/") { throw bad("expected an absolute path") }
+            if spec.type == .path, s != "/",
+                s.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+                    .contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
+            {
+                throw bad("expected a plain absolute path (no '.', '..', '//' or trailing '/')")
+            }
             return .string(s)
         case .int:
             guard Int(s) != nil else { throw bad("expected a whole number") }

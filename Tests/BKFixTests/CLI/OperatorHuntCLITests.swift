@@ -92,6 +92,19 @@ import Testing
         #expect(s.read("/v/values.yaml") == gbk)
     }
 
+    @Test func raiseQuotaRefusesACustomValuesFileThatIsNotUTF8() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        for (path, text) in try WorkDirFixture.files("bkce70") { try s.write(path, text) }
+        let custom = "/data/bkce/blueking/environments/default/elasticsearch-custom-values.yaml.gotmpl"
+        let latin1 = Data("master:\n  # caf".utf8) + Data([0xE9]) + Data("\n  replicas: 1\n".utf8)
+        try s.writeData(custom, latin1)
+        let r = try await s.bkfix(["plan", "raise-quota", "-p", "release=bk-elastic", "--install-dir", "/data/bkce"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(custom):2: not YAML the editor understands (not UTF-8 text"), "\(r.stderr)")
+        #expect(s.read(custom) == latin1)
+    }
+
     @Test func anInvalidDaemonJSONIsBadInputExitTwo() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
@@ -370,6 +383,24 @@ import Testing
         #expect(!r.stderr.contains("The operation could not be completed"))
     }
 
+    @Test func fixPathWithFixRCKeepsTheOtherBytesOfABashrcThatIsNotUTF8() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        try s.write("/usr/local/bin/helmfile", "#!/bin/sh\n", mode: 0o755)
+        try s.write("/etc/profile", "export PATH=/usr/bin:/bin\n")
+        // A GBK comment ("# 中文") above the line that resets PATH.
+        let gbk = Data("# ".utf8) + Data([0xD6, 0xD0, 0xCE, 0xC4]) + Data("\n".utf8)
+        try s.writeData("/home/op/.bashrc", gbk + Data("export PATH=/usr/bin:/bin\n".utf8))
+        let out = s.dir.appendingPathComponent("plan.json").path
+        let r = try await s.bkfix(["plan", "fix-path", "-p", "home=/home/op", "-p", "fix_rc=true", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let plan = try CLISandbox.json(try String(contentsOfFile: out, encoding: .utf8))
+        let files = (plan["changes"] as? [[String: Any]] ?? []).compactMap { $0["file"] as? [String: Any] }
+        let bashrc = try #require(files.first { ($0["path"] as? String) == "/home/op/.bashrc" })
+        let after = try #require(Data(base64Encoded: bashrc["after"] as? String ?? ""))
+        #expect(after == gbk + Data("export PATH=/usr/bin:/bin:/usr/local/bin\n".utf8))
+    }
+
     @Test func aFileInThePlaceOfTheLockFolderIsNamed() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
@@ -520,5 +551,17 @@ import Testing
             #expect(!r.stdout.contains("already applied"))
         }
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
+    }
+
+    @Test func aPathParameterWithDotDotIsABadParameterNotAGitError() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        for value in ["/etc/../etc/hosts", "/etc/./hosts", "/etc//hosts", "/etc/hosts/"] {
+            let r = try await s.bkfix(["apply", "hub-hosts", "-p", "file=\(value)", "--yes"])
+            #expect(r.status == 2, "\(value)")
+            #expect(r.stderr.contains("file=\(value): expected a plain absolute path"), "\(r.stderr)")
+        }
+        #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
+        #expect(!FileManager.default.fileExists(atPath: s.state + "/runs"))
     }
 }
