@@ -8,6 +8,8 @@ public enum StateRepoError: LocalizedError, Equatable {
     case notWritable(path: String)
     /// libgit2 refused an operation; `code` is its (negative) error code.
     case git(operation: String, code: Int32, message: String)
+    /// A host file whose path the repo cannot hold (a `.git` component, say): refused before anything is written.
+    case unrecordablePath(host: String, path: String)
     /// `.git/bkfix/` (the lock and the journals) cannot be made, e.g. a file of that name is in the way.
     case runtimeDirUnusable(path: String, reason: String)
     /// A file bkfix wrote into a commit (a run record) no longer decodes: the commit was rewritten by hand.
@@ -23,6 +25,9 @@ public enum StateRepoError: LocalizedError, Equatable {
                 + "Run bkfix as the user that owns it (usually root) or fix its permissions."
         case .git(let operation, let code, let message):
             return "state repository: git \(operation) failed (libgit2 error \(code)): \(message)"
+        case .unrecordablePath(let host, let path):
+            return "cannot manage \(path) on \(host): the state repository cannot record a path with a '.git', "
+                + "'.' or '..' part or an empty one; nothing was changed"
         case .runtimeDirUnusable(let path, let reason):
             return "state repository: cannot use \(path) for bkfix's lock and journals: \(reason)"
         case .corruptRecord(let path, let commit, let reason):

@@ -59,7 +59,9 @@ public enum ExitStatus: Int32, Sendable {
         case let e as SSHTransportError:
             if case .unreachable = e { return (.failure, "unreachable") }
             return (.failure, "io")
-        case is StateRepoError: return (.failure, "state-repo")
+        case let e as StateRepoError:
+            if case .unrecordablePath = e { return (.badInput, "unrecordable-path") }
+            return (.failure, "state-repo")
         default: return (.failure, "error")
         }
     }

@@ -564,4 +564,17 @@ import Testing
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
         #expect(!FileManager.default.fileExists(atPath: s.state + "/runs"))
     }
+
+    @Test func aNewFileUnderADotGitFolderIsRefusedBeforeItIsWritten() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let r = try await s.bkfix(["apply", "hub-hosts", "-p", "file=/etc/.git/hosts", "--yes"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("cannot manage /etc/.git/hosts on control"), "\(r.stderr)")
+        #expect(s.read("/etc/.git/hosts") == nil)
+        let runtime = (try? FileManager.default.contentsOfDirectory(atPath: s.state + "/.git/bkfix")) ?? []
+        #expect(!runtime.contains { $0.hasPrefix("journal-") }, "\(runtime)")
+        #expect(try await s.bkfix(["status"]).stdout.contains("all clear"))
+        #expect(try await s.bkfix(["apply", "hub-hosts", "--yes"]).status == 0)
+    }
 }
