@@ -19,7 +19,7 @@ public enum StateRepoError: LocalizedError, Equatable {
         switch self {
         case .cannotCreate(let path, let reason):
             return "cannot create the state repository at \(path): \(reason). "
-                + "Choose a writable location (--state-dir) or fix the permissions of its parent directory."
+                + "Choose a new or empty folder (--state DIR) or fix the permissions of its parent directory."
         case .notWritable(let path):
             return "the state repository at \(path) is not writable. "
                 + "Run bkfix as the user that owns it (usually root) or fix its permissions."

@@ -577,4 +577,26 @@ import Testing
         #expect(try await s.bkfix(["status"]).stdout.contains("all clear"))
         #expect(try await s.bkfix(["apply", "hub-hosts", "--yes"]).status == 0)
     }
+
+    @Test func aStateFolderThatHoldsOtherFilesIsNeitherTurnedIntoARepoNorChmodded() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let folder = s.dir.appendingPathComponent("etc-by-mistake").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder)
+        try "keep me\n".write(toFile: folder + "/passwd", atomically: true, encoding: .utf8)
+        var env = s.environment
+        env["PATH"] = s.bin + ":/usr/bin:/bin"
+        let r = try await ProcessHarness.run(
+            CLISandbox.binary, ["apply", "hub-hosts", "--yes", "--root", s.root, "--state", folder], environment: env)
+        #expect(r.status == 1)
+        #expect(
+            r.stderr.contains(
+                "cannot create the state repository at \(folder): it is a folder holding other files (passwd)"),
+            "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/.git"))
+        let mode = try FileManager.default.attributesOfItem(atPath: folder)[.posixPermissions] as? Int
+        #expect(mode == 0o755)
+        #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
+    }
 }
