@@ -599,4 +599,41 @@ import Testing
         #expect(mode == 0o755)
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
     }
+
+    @Test func someoneElsesGitRepositoryIsNotTakenAsTheStateRepo() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let theirs = s.dir.appendingPathComponent("their-repo").path
+        try FileManager.default.createDirectory(atPath: theirs, withIntermediateDirectories: true)
+        let git = { (args: [String]) in
+            try await ProcessHarness.run(
+                "/usr/bin/git", ["-C", theirs] + args,
+                environment: ["HOME": s.dir.path, "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"])
+        }
+        #expect(try await git(["init", "-q"]).status == 0)
+        #expect(try await git(["config", "user.email", "ops@example.com"]).status == 0)
+        #expect(try await git(["config", "user.name", "Ops"]).status == 0)
+        var env = s.environment
+        env["PATH"] = s.bin + ":/usr/bin:/bin"
+        let r = try await ProcessHarness.run(
+            CLISandbox.binary, ["apply", "hub-hosts", "--yes", "--root", s.root, "--state", theirs], environment: env)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("it is a git repository of ops@example.com"), "\(r.stderr)")
+        #expect(try await git(["config", "user.email"]).stdout == "ops@example.com\n")
+        #expect(try await git(["config", "user.name"]).stdout == "Ops\n")
+        #expect(try await git(["rev-parse", "--verify", "-q", "HEAD"]).status != 0)
+        // A repo with commits but no local identity (it uses the global one) is not bkfix's either.
+        #expect(try await git(["config", "--unset", "user.email"]).status == 0)
+        try "notes\n".write(toFile: theirs + "/notes.txt", atomically: true, encoding: .utf8)
+        #expect(try await git(["add", "notes.txt"]).status == 0)
+        #expect(
+            try await git(["-c", "user.email=ops@example.com", "-c", "user.name=ops", "commit", "-qm", "x"]).status == 0
+        )
+        let again = try await ProcessHarness.run(
+            CLISandbox.binary, ["history", "--root", s.root, "--state", theirs], environment: env)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("not a bkfix state repository"), "\(again.stderr)")
+        #expect(try await git(["config", "user.email"]).status != 0)
+        #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
+    }
 }
