@@ -636,4 +636,20 @@ import Testing
         #expect(try await git(["config", "user.email"]).status != 0)
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
     }
+
+    @Test func aRootThatDoesNotExistIsAUsageErrorNotAnEmptyMachine() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let missing = s.dir.appendingPathComponent("no-such-root").path
+        var env = s.environment
+        env["PATH"] = s.bin + ":/usr/bin:/bin"
+        for args in [["plan", "hub-hosts"], ["apply", "hub-hosts", "--yes"], ["status", "--json"]] {
+            let r = try await ProcessHarness.run(
+                CLISandbox.binary, args + ["--root", missing, "--state", s.state], environment: env)
+            #expect(r.status == 64, "\(args)")
+            #expect(r.stderr.contains("--root \(missing): no such directory"), "\(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: missing))
+        #expect(!FileManager.default.fileExists(atPath: s.state + "/runs"))
+    }
 }
