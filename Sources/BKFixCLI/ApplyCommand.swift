@@ -109,7 +109,9 @@ struct RunPresenter {
         } else {
             if let e = record.error { console.err("bkfix: \(e)\n") }
             console.out(Messages.format(Messages.runRecorded, lang, record.id, record.status.rawValue) + "\n")
-            if record.kind == .apply { console.out(Messages.format(Messages.rollbackHint, lang, record.id) + "\n") }
+            if record.kind == .apply && record.changedSomething {
+                console.out(Messages.format(Messages.rollbackHint, lang, record.id) + "\n")
+            }
         }
         switch record.status {
         case .applied: return .ok

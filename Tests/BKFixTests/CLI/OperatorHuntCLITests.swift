@@ -652,4 +652,25 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: missing))
         #expect(!FileManager.default.fileExists(atPath: s.state + "/runs"))
     }
+
+    @Test func aFailedRunThatChangedNothingIsNotWhatRollbackLastPicks() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let dir = try playbooks(
+            s, "fails-first",
+            """
+            id: fails-first
+            title: {zh: 失败, en: fails at once}
+            steps:
+              - command: {argv: ["false"], risk: reversible, undo: [["true"]]}
+
+            """)
+        #expect(try await s.bkfix(["apply", "hub-hosts", "--yes"]).status == 0)
+        let failed = try await s.bkfix(["apply", "fails-first", "--playbooks", dir, "--yes"])
+        #expect(failed.status == 1)
+        #expect(!failed.stdout.contains("to undo"), "\(failed.stdout)")
+        let r = try await s.bkfix(["rollback", "--last", "--yes"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
+    }
 }
