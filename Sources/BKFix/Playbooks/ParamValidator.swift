@@ -120,7 +120,12 @@ public enum ParamValidator {
             guard let eq = arg.firstIndex(of: "="), eq != arg.startIndex else {
                 throw PlaybookError.malformedParamArgument(arg)
             }
-            out[String(arg[..<eq])] = String(arg[arg.index(after: eq)...])
+            let key = String(arg[..<eq])
+            let value = String(arg[arg.index(after: eq)...])
+            if let earlier = out[key], earlier != value {
+                throw PlaybookError.duplicateParam(name: key, values: [earlier, value])
+            }
+            out[key] = value
         }
         return out
     }

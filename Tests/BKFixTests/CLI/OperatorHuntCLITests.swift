@@ -673,4 +673,15 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
     }
+
+    @Test func aParameterGivenTwiceWithDifferentValuesIsRefused() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let r = try await s.bkfix(["apply", "hub-hosts", "-p", "ip=10.0.0.1", "-p", "ip=10.0.0.2", "--yes"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("parameter ip is given twice (ip=10.0.0.1, ip=10.0.0.2)"), "\(r.stderr)")
+        #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
+        let same = try await s.bkfix(["plan", "hub-hosts", "-p", "ip=10.0.0.1", "-p", "ip=10.0.0.1"])
+        #expect(same.status == 0, "\(same.stderr)")
+    }
 }
