@@ -58,8 +58,11 @@ public struct Recovery: Sendable {
     }
 
     public func pending() -> [PendingRun] {
-        Journal.pending(in: store.runtimeDir).map { entry in
-            let alive = entry.journal.map { Self.isAlive($0.pid) } ?? false
+        // A run in progress holds the state lock; a journal whose pid is not the holder's is dead even when that pid
+        // now belongs to another process (pids are reused, after a reboot above all).
+        let holder = StateLock.liveHolder(in: store.runtimeDir)
+        return Journal.pending(in: store.runtimeDir).map { entry in
+            let alive = entry.journal.map { $0.pid == holder?.pid && Self.isAlive($0.pid) } ?? false
             return PendingRun(
                 journalPath: entry.path, journal: entry.journal, alive: alive && entry.journal?.pid != getpid())
         }

@@ -684,4 +684,51 @@ import Testing
         let same = try await s.bkfix(["plan", "hub-hosts", "-p", "ip=10.0.0.1", "-p", "ip=10.0.0.1"])
         #expect(same.status == 0, "\(same.stderr)")
     }
+
+    @Test func aKilledRunWhosePidWasReusedIsStillRecoverable() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        try "#!/bin/sh\necho \"slow $*\" >> '\(s.callsLog)'\nsleep 30\n"
+            .write(toFile: s.bin + "/slow", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: s.bin + "/slow")
+        let dir = try playbooks(
+            s, "pin-and-wait",
+            """
+            id: pin-and-wait
+            title: {zh: 测试, en: pin and wait}
+            steps:
+              - hosts-entry: {ip: 10.1.2.3, names: [a.test]}
+              - command: {argv: [slow, step], risk: reversible, undo: [[slow, undo]]}
+
+            """)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLISandbox.binary)
+        process.arguments = [
+            "apply", "pin-and-wait", "--playbooks", dir, "--yes", "--root", s.root, "--state", s.state,
+        ]
+        process.environment = s.environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<200 where !s.calls.contains("slow step") { try await Task.sleep(for: .milliseconds(50)) }
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        // After a reboot the dead run's pid belongs to someone else: here, this test process.
+        let runtime = s.state + "/.git/bkfix"
+        let name = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: runtime).first { $0.hasPrefix("journal-") })
+        var journal = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: runtime + "/" + name)))
+                as? [String: Any])
+        journal["pid"] = Int(getpid())
+        try JSONSerialization.data(withJSONObject: journal).write(to: URL(fileURLWithPath: runtime + "/" + name))
+        let status = try await s.bkfix(["status"])
+        #expect(status.stdout.contains("interrupted run"), "\(status.stdout)")
+        #expect(!status.stdout.contains("running:"))
+        let blocked = try await s.bkfix(["apply", "hub-hosts", "--yes"])
+        #expect(blocked.status == 3)
+        let recovered = try await s.bkfix(["recover"])
+        #expect(recovered.stdout.contains("recovered run"), "\(recovered.stdout)")
+        #expect(try await s.bkfix(["status"]).stdout.contains("all clear"))
+    }
 }
