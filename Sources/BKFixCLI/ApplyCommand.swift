@@ -48,6 +48,12 @@ struct ApplyCommand: ParsableCommand {
                     throw EngineError.unreadablePlan(
                         path: file, reason: "not a bkfix plan (\(RunStore.decodingProblem(error)))")
                 }
+                guard thePlan.format == Plan.currentFormat else {
+                    throw EngineError.unreadablePlan(
+                        path: file,
+                        reason: "plan format \(thePlan.format), this bkfix reads format \(Plan.currentFormat); "
+                            + "make the plan again with this bkfix")
+                }
             } else {
                 thePlan = try session.plan(playbook: playbook!, assignments: params)
             }

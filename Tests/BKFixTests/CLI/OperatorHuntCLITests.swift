@@ -731,4 +731,18 @@ import Testing
         #expect(recovered.stdout.contains("recovered run"), "\(recovered.stdout)")
         #expect(try await s.bkfix(["status"]).stdout.contains("all clear"))
     }
+
+    @Test func aSavedPlanOfAnotherFormatIsRefused() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let file = s.dir.appendingPathComponent("plan.json").path
+        #expect(try await s.bkfix(["plan", "hub-hosts", "--out", file]).status == 0)
+        var plan = try CLISandbox.json(try String(contentsOfFile: file, encoding: .utf8))
+        plan["format"] = 2
+        try JSONSerialization.data(withJSONObject: plan).write(to: URL(fileURLWithPath: file))
+        let r = try await s.bkfix(["apply", "--plan", file, "--yes"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("plan format 2, this bkfix reads format 1"), "\(r.stderr)")
+        #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
+    }
 }
