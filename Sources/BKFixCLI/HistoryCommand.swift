@@ -20,6 +20,9 @@ struct HistoryCommand: ParsableCommand {
     func validate() throws {
         if let since, HistoryCommand.parseDate(since) == nil { throw ValidationError("--since: not a date: \(since)") }
         if let until, HistoryCommand.parseDate(until) == nil { throw ValidationError("--until: not a date: \(until)") }
+        if let status, RunStatus(rawValue: status) == nil {
+            throw ValidationError("--status: no run status '\(status)' (applied, failed, interrupted, verify-failed)")
+        }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 

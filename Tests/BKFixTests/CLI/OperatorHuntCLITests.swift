@@ -745,4 +745,14 @@ import Testing
         #expect(r.stderr.contains("plan format 2, this bkfix reads format 1"), "\(r.stderr)")
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
     }
+
+    @Test func historyRefusesAStatusThatNoRunCanHave() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        #expect(try await s.bkfix(["apply", "hub-hosts", "--yes"]).status == 0)
+        let r = try await s.bkfix(["history", "--status", "sucess"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("--status: no run status 'sucess'"), "\(r.stderr)")
+        #expect(try await s.bkfix(["history", "--status", "verify-failed"]).status == 0)
+    }
 }
