@@ -35,6 +35,10 @@ struct ApplyCommand: ParsableCommand {
             let thePlan: Plan
             if let path = plan {
                 let file = global.absolute(path)
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+                    throw EngineError.unreadablePlan(path: file, reason: "it is a directory, not a plan file")
+                }
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw EngineError.unreadablePlan(path: file, reason: "cannot read the file")
                 }
@@ -42,7 +46,13 @@ struct ApplyCommand: ParsableCommand {
                     thePlan = try RunStore.decoder.decode(Plan.self, from: data)
                 } catch {
                     throw EngineError.unreadablePlan(
-                        path: file, reason: "not a bkfix plan (\(error.localizedDescription))")
+                        path: file, reason: "not a bkfix plan (\(RunStore.decodingProblem(error)))")
+                }
+                guard thePlan.format == Plan.currentFormat else {
+                    throw EngineError.unreadablePlan(
+                        path: file,
+                        reason: "plan format \(thePlan.format), this bkfix reads format \(Plan.currentFormat); "
+                            + "make the plan again with this bkfix")
                 }
             } else {
                 thePlan = try session.plan(playbook: playbook!, assignments: params)
@@ -105,7 +115,9 @@ struct RunPresenter {
         } else {
             if let e = record.error { console.err("bkfix: \(e)\n") }
             console.out(Messages.format(Messages.runRecorded, lang, record.id, record.status.rawValue) + "\n")
-            if record.kind == .apply { console.out(Messages.format(Messages.rollbackHint, lang, record.id) + "\n") }
+            if record.kind == .apply && record.changedSomething {
+                console.out(Messages.format(Messages.rollbackHint, lang, record.id) + "\n")
+            }
         }
         switch record.status {
         case .applied: return .ok

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BKFix
+import Foundation
 
 /// The `bkfix` command: parsing and presentation only; everything that decides or changes lives in `BKFix`.
 @main
@@ -14,4 +15,21 @@ struct BKFixCommand: ParsableCommand {
             CasesCommand.self, CollectCommand.self,
         ]
     )
+
+    /// ArgumentParser's own entry point, except that a malformed command line with `--json` also prints
+    /// `{"error": {"code": "usage", ...}}` on stdout, so scripts always get one JSON document (exit 64 as before).
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            if arguments.contains("--json"), exitCode(for: error) == .validationFailure {
+                let message = message(for: error).split(separator: "\n").first.map(String.init) ?? ""
+                FileHandle.standardOutput.write(
+                    Data(JSONOutput.serialize(JSONOutput.error(code: "usage", message: message)).utf8))
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -19,7 +19,13 @@ struct DemoCommand: ParsableCommand {
             let sandbox =
                 try dir.map { d -> DemoSandbox in
                     let abs = global.absolute(d)
-                    try FileManager.default.createDirectory(atPath: abs, withIntermediateDirectories: true)
+                    do {
+                        try FileManager.default.createDirectory(atPath: abs, withIntermediateDirectories: true)
+                    } catch {
+                        let exists = FileManager.default.fileExists(atPath: abs)
+                        throw DemoError.cannotCreate(
+                            reason: "\(abs): " + (exists ? "a file of that name exists" : "cannot create that folder"))
+                    }
                     return DemoSandbox(dir: abs)
                 } ?? DemoSandbox.makeTemporary()
             try sandbox.build()

@@ -36,6 +36,15 @@ struct GlobalOptions: ParsableArguments {
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
+    /// A mistyped `--root` must not look like a machine without any files (every fix would "create" them there).
+    func validate() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: absolute(root), isDirectory: &isDirectory), isDirectory.boolValue
+        else {
+            throw ValidationError("--root \(root): no such directory")
+        }
+    }
+
     var language: Language { lang ?? Language.fromEnvironment(environment) }
 
     /// Colour only on a TTY, never with --no-color, NO_COLOR or --json.

@@ -20,6 +20,9 @@ struct HistoryCommand: ParsableCommand {
     func validate() throws {
         if let since, HistoryCommand.parseDate(since) == nil { throw ValidationError("--since: not a date: \(since)") }
         if let until, HistoryCommand.parseDate(until) == nil { throw ValidationError("--until: not a date: \(until)") }
+        if let status, RunStatus(rawValue: status) == nil {
+            throw ValidationError("--status: no run status '\(status)' (applied, failed, interrupted, verify-failed)")
+        }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
@@ -41,7 +44,8 @@ struct HistoryCommand: ParsableCommand {
             let store = try global.session().openStore()
             let sinceDate = since.flatMap(Self.parseDate)
             let untilDate = until.flatMap(Self.parseDate)
-            var runs = try store.runs().filter { e in
+            let recorded = try store.runs()
+            var runs = recorded.filter { e in
                 let r = e.record
                 return (playbook == nil || r.playbook == playbook) && (caseID == nil || r.cases.contains(caseID!))
                     && (host == nil || r.hosts.contains(host!)) && (status == nil || r.status.rawValue == status)
@@ -53,7 +57,7 @@ struct HistoryCommand: ParsableCommand {
                 return .ok
             }
             if runs.isEmpty {
-                console.out(Messages.noRunsYet.text(console.lang) + "\n")
+                console.out((recorded.isEmpty ? Messages.noRunsYet : Messages.noRunsMatch).text(console.lang) + "\n")
                 return .ok
             }
             for e in runs {

@@ -15,17 +15,20 @@ struct StatusCommand: ParsableCommand {
             let session = global.session()
             let store = try session.openStore()
             let recovery = Recovery(store: store, hosts: session.hosts)
-            let drift = try recovery.drift()
+            let checked = try recovery.drift()
+            let drift = checked.filter { $0.unchecked == nil }
+            let unchecked = checked.filter { $0.unchecked != nil }
             let pending = recovery.pending()
             if global.json {
                 console.json([
-                    "clean": drift.isEmpty && pending.isEmpty,
+                    "clean": checked.isEmpty && pending.isEmpty,
                     "drift": drift.map {
                         [
                             "host": $0.host, "path": $0.path, "recordedSha256": $0.recordedSHA256 ?? "absent",
                             "liveSha256": $0.liveSHA256 ?? "absent",
                         ]
                     },
+                    "unchecked": unchecked.map { ["host": $0.host, "path": $0.path, "reason": $0.unchecked ?? ""] },
                     "interrupted": pending.filter { !$0.alive }.map {
                         [
                             "run": $0.journal?.record.id ?? $0.journalPath,
@@ -38,10 +41,14 @@ struct StatusCommand: ParsableCommand {
                 ])
                 return .ok
             }
-            if drift.isEmpty && pending.isEmpty {
+            if checked.isEmpty && pending.isEmpty {
                 console.out(Messages.noDrift.text(console.lang) + "\n")
             }
             for d in drift { console.out(Messages.format(Messages.drift, console.lang, d.path, d.host) + "\n") }
+            for d in unchecked {
+                console.out(
+                    Messages.format(Messages.driftUnchecked, console.lang, d.path, d.host, d.unchecked ?? "") + "\n")
+            }
             for p in pending {
                 let id = p.journal?.record.id ?? p.journalPath
                 if p.alive {

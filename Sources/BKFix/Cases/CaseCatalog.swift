@@ -25,8 +25,7 @@ public struct CaseCatalog: Sendable {
         for name in names {
             let url = directory.appendingPathComponent(name)
             do {
-                let text = try String(contentsOf: url, encoding: .utf8)
-                cases.append(try parse(yaml: text, file: url.path))
+                cases.append(try parse(yaml: try readText(url.path), file: url.path))
             } catch let error as CatalogError {
                 errors.append(error)
             } catch {
@@ -44,6 +43,22 @@ public struct CaseCatalog: Sendable {
         if errors.count == 1 { throw errors[0] }
         if !errors.isEmpty { throw CatalogError.several(errors) }
         return CaseCatalog(cases: cases)
+    }
+
+    /// A case file's text, or why it is not one (Foundation's own messages name neither the file nor the cause).
+    static func readText(_ path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CatalogError.unreadableFile(file: path, problem: "no such file (a dangling symbolic link?)")
+        }
+        if isDirectory.boolValue { throw CatalogError.unreadableFile(file: path, problem: "it is a directory") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CatalogError.unreadableFile(file: path, problem: "permission denied")
+        }
+        guard let text = String(data: data, encoding: .utf8), !data.contains(0) else {
+            throw CatalogError.unreadableFile(file: path, problem: "not UTF-8 text (binary?)")
+        }
+        return text
     }
 
     /// Parses one case file; `file` is used only in messages.

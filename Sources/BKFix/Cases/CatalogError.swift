@@ -4,6 +4,8 @@ import Foundation
 public enum CatalogError: LocalizedError, Equatable {
     case unreadableDirectory(String)
     case invalidYAML(file: String, line: Int, problem: String)
+    /// The file itself cannot be read as text (a directory, a dangling link, no permission, not UTF-8).
+    case unreadableFile(file: String, problem: String)
     case missingField(file: String, line: Int, field: String)
     case invalidField(file: String, line: Int, field: String, problem: String)
     case badRegex(file: String, line: Int, pattern: String, problem: String)
@@ -18,6 +20,8 @@ public enum CatalogError: LocalizedError, Equatable {
             return "cannot read the case folder \(dir): check that it exists and is readable"
         case .invalidYAML(let file, let line, let problem):
             return "\(file):\(line): not valid YAML: \(problem)"
+        case .unreadableFile(let file, let problem):
+            return "\(file): cannot read this case file: \(problem)"
         case .missingField(let file, let line, let field):
             return "\(file):\(line): missing field '\(field)'"
         case .invalidField(let file, let line, let field, let problem):

@@ -39,6 +39,10 @@ public struct Diagnoser: Sendable {
 
     /// Diagnoses a file, streaming it.
     public func diagnose(path: String) throws -> [Finding] {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw DiagnoseError.unreadable(path: path, problem: "it is a directory; give the log file inside it")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw DiagnoseError.unreadable(path: path, problem: "no such file or no permission")
         }

@@ -15,7 +15,8 @@ public enum HostsFileError: LocalizedError, Equatable {
         case .invalidAddress(let address):
             return "'\(address)' is not a valid IPv4 or IPv6 address"
         case .malformedLine(let path, let line, let text):
-            return "\(path) line \(line): '\(text)' does not start with an IP address; fix or comment out that line"
+            let shown = text.count > 80 ? text.prefix(80) + "… (\(text.utf8.count) bytes)" : text
+            return "\(path) line \(line): '\(shown)' does not start with an IP address; fix or comment out that line"
         case .binary(let path):
             return "\(path) contains NUL bytes: it is not a hosts file; refusing to edit it"
         }

@@ -56,6 +56,8 @@ indirect enum YAMLValueTree: Equatable, Sendable {
         case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
             return problem
         case .duplicatedKeysInMapping(let keys, _): return "duplicate keys \(keys.joined(separator: ", "))"
+        // Not the default's description: it quotes the offending bytes (NULs, control characters) to the terminal.
+        case .reader(let problem, _, _, _): return problem
         default: return "\(error)"
         }
     }

@@ -64,6 +64,15 @@ public struct Applier: Sendable {
         _ plan: Plan, kind: RunKind = .apply, rollbackOf: String? = nil, origin: RunOrigin,
         events: @escaping @Sendable (ApplyEvent) -> Void = { _ in }
     ) throws -> RunRecord {
+        // A path the repo cannot hold would fail only at the final commit, after the write, leaving a journal that
+        // recover cannot record either: refuse it before anything happens.
+        for f in plan.fileChanges {
+            do {
+                try StateRepo.validate(RunStore.hostPath(f.host, f.path))
+            } catch {
+                throw StateRepoError.unrecordablePath(host: f.host, path: f.path)
+            }
+        }
         try checkPins(plan)
         var record = RunRecord(
             id: RunID.make(), kind: kind, playbook: plan.playbook, cases: plan.cases, title: plan.title,
@@ -151,7 +160,10 @@ public struct Applier: Sendable {
                     record.commands[ci].status = .done
                 } else {
                     record.commands[ci].status = .failed
-                    let why = result.timedOut ? "timed out after \(Int(c.timeout))s" : "exit status \(result.exitCode)"
+                    let why =
+                        Interruption.requested != nil
+                        ? "stopped when bkfix was interrupted"
+                        : result.timedOut ? "timed out after \(Int(c.timeout))s" : "exit status \(result.exitCode)"
                     let tail = result.stderr.split(separator: "\n").suffix(3).joined(separator: " | ")
                     stepError = "\(description): \(why)" + (tail.isEmpty ? "" : ": \(tail)")
                 }

@@ -7,6 +7,7 @@ public enum EngineError: LocalizedError, Equatable {
     case needsConfirmation(hint: String)
     case confirmationDeclined
     case unknownRun(id: String)
+    case ambiguousRun(id: String, matches: [String])
     case alreadyRolledBack(id: String, by: String)
     case nothingToRollBack(id: String)
     case changedSinceRun(host: String, path: String, runID: String)
@@ -27,6 +28,9 @@ public enum EngineError: LocalizedError, Equatable {
             return "not confirmed: nothing was changed"
         case .unknownRun(let id):
             return "no run '\(id)' in the state repo; `bkfix history` lists runs"
+        case .ambiguousRun(let id, let matches):
+            return "'\(id)' matches \(matches.count) runs (\(matches.prefix(5).joined(separator: ", "))"
+                + (matches.count > 5 ? ", ..." : "") + "); give more of the run id"
         case .alreadyRolledBack(let id, let by):
             return "run \(id) was already rolled back by run \(by)"
         case .nothingToRollBack(let id):

@@ -41,22 +41,23 @@ public enum AtomicFile {
         let tmp = (dir as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).tmp-\(getpid())")
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode)
         guard fd >= 0 else { throw AtomicFileError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
-        var ok = true
+        // errno is read right where a call fails: read later, it may describe an earlier, harmless failure.
+        var reason: String?
         data.withUnsafeBytes { buf in
             var off = 0
             while off < buf.count {
                 let n = Foundation.write(fd, buf.baseAddress! + off, buf.count - off)
                 if n <= 0 {
-                    ok = false
+                    reason = String(cString: strerror(errno))
                     break
                 }
                 off += n
             }
         }
-        let reason = String(cString: strerror(errno))
-        if ok { ok = fsync(fd) == 0 }
+        if reason == nil && fsync(fd) != 0 { reason = String(cString: strerror(errno)) }
         close(fd)
-        guard ok, rename(tmp, path) == 0 else {
+        if reason == nil && rename(tmp, path) != 0 { reason = String(cString: strerror(errno)) }
+        if let reason {
             unlink(tmp)
             throw AtomicFileError.cannotWrite(path: path, reason: reason)
         }

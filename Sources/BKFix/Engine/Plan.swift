@@ -23,7 +23,9 @@ public struct PlannedCheck: Codable, Sendable, Equatable {
 /// A concrete, reviewable plan: what would change, pinned to what was read (SPEC §7). Terraform-style, `apply
 /// --plan` executes exactly this or refuses.
 public struct Plan: Codable, Sendable, Equatable {
-    public var format = 1
+    /// The saved-plan format this bkfix writes and reads.
+    public static let currentFormat = 1
+    public var format = Plan.currentFormat
     public var playbook: String
     public var cases: [String]
     public var title: Localized

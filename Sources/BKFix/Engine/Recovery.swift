@@ -6,6 +6,8 @@ public struct Drift: Sendable, Equatable, Codable {
     public var path: String
     public var recordedSHA256: String?
     public var liveSHA256: String?
+    /// Set when the live file could not be read (its node cannot be reached, say): not drift, but not checked either.
+    public var unchecked: String? = nil
 }
 
 /// A run whose journal is still there: it was killed or is still running.
@@ -34,8 +36,17 @@ public struct Recovery: Sendable {
         let inFlight = Set(pending().flatMap { $0.journal?.record.files.map { "\($0.host):\($0.path)" } ?? [] })
         for (host, path) in try store.managedFiles() where !inFlight.contains("\(host):\(path)") {
             let recorded = try store.repo.read(RunStore.hostPath(host, path))
-            guard let transport = try? hosts.transport(for: host) else { continue }
-            let live = try? transport.read(path)
+            let live: FileSnapshot?
+            do {
+                live = try hosts.transport(for: host).read(path)
+            } catch {
+                // An unreachable node is not a deleted file: say it could not be checked, and why.
+                out.append(
+                    Drift(
+                        host: host, path: path, recordedSHA256: recorded.map(SHA256.hex), liveSHA256: nil,
+                        unchecked: error.localizedDescription))
+                continue
+            }
             if live?.data != recorded {
                 out.append(
                     Drift(
@@ -47,11 +58,25 @@ public struct Recovery: Sendable {
     }
 
     public func pending() -> [PendingRun] {
-        Journal.pending(in: store.runtimeDir).map { entry in
-            let alive = entry.journal.map { Self.isAlive($0.pid) } ?? false
+        // A run in progress holds the state lock; a journal whose pid is not the holder's is dead even when that pid
+        // now belongs to another process (pids are reused, after a reboot above all).
+        let holder = StateLock.liveHolder(in: store.runtimeDir)
+        return Journal.pending(in: store.runtimeDir).map { entry in
+            let alive = entry.journal.map { $0.pid == holder?.pid && Self.isAlive($0.pid) } ?? false
             return PendingRun(
                 journalPath: entry.path, journal: entry.journal, alive: alive && entry.journal?.pid != getpid())
         }
+    }
+
+    /// Where an unreadable journal is kept: `PATH.unreadable`, or `PATH.unreadable.N` so no earlier one is replaced.
+    public static func setAsidePath(for journalPath: String) -> String {
+        var candidate = journalPath + ".unreadable"
+        var n = 1
+        while FileManager.default.fileExists(atPath: candidate) {
+            candidate = journalPath + ".unreadable.\(n)"
+            n += 1
+        }
+        return candidate
     }
 
     /// True when the process exists and is not a zombie (a killed child its parent has not reaped yet).
@@ -71,7 +96,7 @@ public struct Recovery: Sendable {
         for p in pending() where !p.alive {
             guard var record = p.journal?.record else {
                 // A journal that cannot be read is kept aside, never deleted: it is evidence.
-                rename(p.journalPath, p.journalPath + ".unreadable")
+                rename(p.journalPath, Self.setAsidePath(for: p.journalPath))
                 continue
             }
             var contents: [String: Data?] = [:]
@@ -92,6 +117,12 @@ public struct Recovery: Sendable {
                 }
                 if undo, let base = record.baseCommit {
                     let before = try store.repo.read(RunStore.hostPath(f.host, f.path), at: base)
+                    if record.files[i].status == .failed {
+                        // Changed by someone after the interruption: keep those bytes in git before undoing.
+                        try store.recordPreImages([(f.host, f.path, live?.data)])
+                        record.files[i].notes.append("the content found was recorded as drift before undoing")
+                    }
+                    contents[RunStore.hostPath(f.host, f.path)] = .some(before)
                     if let before {
                         try transport.write(
                             f.path, data: before,

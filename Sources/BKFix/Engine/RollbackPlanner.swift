@@ -24,7 +24,7 @@ public struct RollbackPlanner: Sendable {
     public func target(last: Bool, playbook: String?) throws -> RunEntry {
         let candidates = try store.runs().filter {
             $0.record.kind == .apply && $0.rolledBackBy == nil && (playbook == nil || $0.record.playbook == playbook)
-                && $0.record.status != .running
+                && $0.record.status != .running && $0.record.changedSomething
         }
         guard let first = candidates.first else {
             throw EngineError.noRuns(

@@ -71,6 +71,11 @@ public struct RunRecord: Codable, Sendable, Equatable {
     /// With `--keep-going`: each host that failed (or could not be reached) and why; its steps are marked failed.
     public var hostErrors: [String: String]? = nil
 
+    /// True when some file was changed or some mutating command ran: only then is there anything to roll back.
+    public var changedSomething: Bool {
+        files.contains { $0.status == .done } || commands.contains { $0.status == .done && $0.risk != .readOnly }
+    }
+
     /// Keys that look secret get their values masked in displayed diffs.
     static let secretPattern = try! NSRegularExpression(
         pattern:

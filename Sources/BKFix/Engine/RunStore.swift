@@ -18,7 +18,16 @@ public final class RunStore: @unchecked Sendable {
     public init(repo: StateRepo) throws {
         self.repo = repo
         self.runtimeDir = (repo.path as NSString).appendingPathComponent(".git/bkfix")
-        try FileManager.default.createDirectory(atPath: runtimeDir, withIntermediateDirectories: true)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: runtimeDir, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw StateRepoError.runtimeDirUnusable(
+                path: runtimeDir, reason: "it is a file, not a directory; move it away (it is not bkfix's)")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: runtimeDir, withIntermediateDirectories: true)
+        } catch {
+            throw StateRepoError.runtimeDirUnusable(path: runtimeDir, reason: "cannot create it")
+        }
     }
 
     public static func open(path: String) throws -> RunStore { try RunStore(repo: try StateRepo.open(at: path)) }
@@ -112,7 +121,13 @@ public final class RunStore: @unchecked Sendable {
                 kind == "apply" || kind == "rollback",
                 let data = try repo.read(Self.runPath(id), at: commit.oid)
             else { continue }
-            let record = try Self.decoder.decode(RunRecord.self, from: data)
+            let record: RunRecord
+            do {
+                record = try Self.decoder.decode(RunRecord.self, from: data)
+            } catch {
+                throw StateRepoError.corruptRecord(
+                    path: Self.runPath(id), commit: commit.oid, reason: Self.decodingProblem(error))
+            }
             if let of = record.rollbackOf, record.status == .applied || record.status == .verifyFailed {
                 rolledBack[of] = rolledBack[of] ?? record.id
             }
@@ -125,11 +140,25 @@ public final class RunStore: @unchecked Sendable {
         }
     }
 
+    /// What is wrong with a record that does not decode, in one line (Foundation's own message names nothing).
+    public static func decodingProblem(_ error: Error) -> String {
+        switch error as? DecodingError {
+        case .dataCorrupted: return "not valid JSON"
+        case .keyNotFound(let key, _): return "missing key '\(key.stringValue)'"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c):
+            return "bad value at \(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
+        default: return error.localizedDescription
+        }
+    }
+
     public func run(_ id: String) throws -> RunEntry {
+        // An empty id (an unset shell variable) is a prefix of every id: it must never pick the only run.
+        guard !id.trimmingCharacters(in: .whitespaces).isEmpty else { throw EngineError.unknownRun(id: id) }
         let all = try runs()
         if let e = all.first(where: { $0.record.id == id }) { return e }
         let matches = all.filter { $0.record.id.hasPrefix(id) || $0.record.id.hasSuffix(id) }
         if matches.count == 1 { return matches[0] }
+        if matches.count > 1 { throw EngineError.ambiguousRun(id: id, matches: matches.map(\.record.id)) }
         throw EngineError.unknownRun(id: id)
     }
 

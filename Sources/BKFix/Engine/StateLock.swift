@@ -132,6 +132,15 @@ public final class StateLock: @unchecked Sendable {
         throw LockError.io(path: lockFile, reason: "the lock file kept changing while trying to take it")
     }
 
+    /// Who holds `<dir>/lock` right now (its flock is held, by another process or this one), or nil.
+    public static func liveHolder(in dir: String) -> LockHolder? {
+        let fd = open((dir as NSString).appendingPathComponent("lock"), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 { return nil }
+        return readHolder(fd) ?? .unknown
+    }
+
     /// Releases the lock (idempotent): removes the lock file if it is still ours, then drops the flock.
     public func release() {
         descriptor.withLock { fd in

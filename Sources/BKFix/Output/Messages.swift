@@ -17,8 +17,10 @@ public enum Messages {
     public static let staleLock = Localized(
         zh: "已清除遗留锁（pid %@ 已不存在，命令：%@）", en: "cleared a stale lock (pid %@ is gone; it was running: %@)")
     public static let noRunsYet = Localized(zh: "还没有运行记录", en: "no runs recorded yet")
+    public static let noRunsMatch = Localized(zh: "没有符合这些条件的运行记录", en: "no recorded run matches these filters")
     public static let noDrift = Localized(
         zh: "一切正常：受管文件与记录一致，没有中断的运行", en: "all clear: managed files match the record, no interrupted runs")
+    public static let driftUnchecked = Localized(zh: "无法检查 %@（%@）：%@", en: "cannot check %@ on %@: %@")
     public static let drift = Localized(zh: "漂移：%@ 在 %@ 上被 bkfix 以外的操作修改", en: "drift: %@ on %@ changed outside bkfix")
     public static let interrupted = Localized(
         zh: "中断的运行：%@（%@，pid %@）— 运行 bkfix recover 完成记录",

@@ -14,6 +14,11 @@ public enum ParamValidator {
                 throw PlaybookError.badParamValue(name: spec.name, value: value.display, reason: "expected a list")
             }
             if spec.type == .hosts {
+                // No hosts would plan nothing and report "already applied" for a fix that was never made.
+                if items.isEmpty {
+                    throw PlaybookError.badParamValue(
+                        name: spec.name, value: value.display, reason: "no host given (control, nodes, or a node name)")
+                }
                 for h in items where !isHostName(h) {
                     throw PlaybookError.badParamValue(
                         name: spec.name, value: h, reason: "not a host name (control, nodes, or a node name)")
@@ -29,6 +34,12 @@ public enum ParamValidator {
         switch spec.type {
         case .string, .path:
             if spec.type == .path, !s.hasPrefix("/") { throw bad("expected an absolute path") }
+            if spec.type == .path, s != "/",
+                s.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+                    .contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
+            {
+                throw bad("expected a plain absolute path (no '.', '..', '//' or trailing '/')")
+            }
             return .string(s)
         case .int:
             guard Int(s) != nil else { throw bad("expected a whole number") }
@@ -109,7 +120,12 @@ public enum ParamValidator {
             guard let eq = arg.firstIndex(of: "="), eq != arg.startIndex else {
                 throw PlaybookError.malformedParamArgument(arg)
             }
-            out[String(arg[..<eq])] = String(arg[arg.index(after: eq)...])
+            let key = String(arg[..<eq])
+            let value = String(arg[arg.index(after: eq)...])
+            if let earlier = out[key], earlier != value {
+                throw PlaybookError.duplicateParam(name: key, values: [earlier, value])
+            }
+            out[key] = value
         }
         return out
     }

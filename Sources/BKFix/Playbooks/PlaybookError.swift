@@ -25,6 +25,8 @@ public enum PlaybookError: LocalizedError, Equatable {
     case badParamValue(name: String, value: String, reason: String)
     case missingParam(playbook: String, name: String)
     case malformedParamArgument(String)
+    /// The same parameter given twice with different values: which one was meant is a guess.
+    case duplicateParam(name: String, values: [String])
     case unknownTarget(String)
     case unreadable(path: String, reason: String)
 
@@ -44,6 +46,9 @@ public enum PlaybookError: LocalizedError, Equatable {
             return "playbook \(playbook) needs parameter '\(name)': pass -p \(name)=VALUE"
         case .malformedParamArgument(let arg):
             return "-p \(arg): expected key=value"
+        case .duplicateParam(let name, let values):
+            return "parameter \(name) is given twice (\(values.map { "\(name)=\($0)" }.joined(separator: ", "))); "
+                + "give it once"
         case .unknownTarget(let target):
             return "unknown target host '\(target)': only 'control' is reachable (node transports need an inventory)"
         case .unreadable(let path, let reason):

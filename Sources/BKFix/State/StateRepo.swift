@@ -303,12 +303,22 @@ public final class StateRepo: @unchecked Sendable {
         var local: OpaquePointer?
         try LibGit2.check(git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL), "open local config")
         defer { git_config_free(local) }
-        for (key, value) in [("user.name", Self.identityName), ("user.email", Self.identityEmail)] {
+        // The email first: a foreign repository is refused before anything in its config is written.
+        for (key, value) in [("user.email", Self.identityEmail), ("user.name", Self.identityName)] {
             var current = git_buf()
             let rc = git_config_get_string_buf(&current, local, key)
             let existing = rc == 0 && current.ptr != nil ? String(cString: current.ptr) : nil
             git_buf_dispose(&current)
             if existing == value { continue }
+            // Someone else's repository (a mistyped --state): never commit into it nor rewrite its identity.
+            // bkfix sets its identity before its first commit, so a repo with commits and no identity is not its own.
+            if key == "user.email", try existing.map({ !$0.isEmpty }) ?? (headID() != nil) {
+                throw StateRepoError.cannotCreate(
+                    path: path,
+                    reason: "it is a git repository of \(existing ?? "someone else"), not a bkfix state repository "
+                        + "(if it is one, restore its identity: git -C \(path) config user.email \(Self.identityEmail))"
+                )
+            }
             if rc < 0 && rc != GIT_ENOTFOUND.rawValue { try LibGit2.check(rc, "read \(key)") }
             try LibGit2.check(git_config_set_string(local, key, value), "set \(key)")
         }

@@ -8,17 +8,31 @@ public enum StateRepoError: LocalizedError, Equatable {
     case notWritable(path: String)
     /// libgit2 refused an operation; `code` is its (negative) error code.
     case git(operation: String, code: Int32, message: String)
+    /// A host file whose path the repo cannot hold (a `.git` component, say): refused before anything is written.
+    case unrecordablePath(host: String, path: String)
+    /// `.git/bkfix/` (the lock and the journals) cannot be made, e.g. a file of that name is in the way.
+    case runtimeDirUnusable(path: String, reason: String)
+    /// A file bkfix wrote into a commit (a run record) no longer decodes: the commit was rewritten by hand.
+    case corruptRecord(path: String, commit: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
         case .cannotCreate(let path, let reason):
             return "cannot create the state repository at \(path): \(reason). "
-                + "Choose a writable location (--state-dir) or fix the permissions of its parent directory."
+                + "Choose a new or empty folder (--state DIR) or fix the permissions of its parent directory."
         case .notWritable(let path):
             return "the state repository at \(path) is not writable. "
                 + "Run bkfix as the user that owns it (usually root) or fix its permissions."
         case .git(let operation, let code, let message):
             return "state repository: git \(operation) failed (libgit2 error \(code)): \(message)"
+        case .unrecordablePath(let host, let path):
+            return "cannot manage \(path) on \(host): the state repository cannot record a path with a '.git', "
+                + "'.' or '..' part or an empty one; nothing was changed"
+        case .runtimeDirUnusable(let path, let reason):
+            return "state repository: cannot use \(path) for bkfix's lock and journals: \(reason)"
+        case .corruptRecord(let path, let commit, let reason):
+            return "state repository: \(path) in commit \(commit.prefix(12)) is not a valid run record (\(reason)); "
+                + "it was changed by hand: restore it from git (`git log -p -- \(path)` in the state repo)"
         }
     }
 }

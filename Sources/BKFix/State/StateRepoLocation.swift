@@ -15,6 +15,16 @@ enum StateRepoLocation {
                 guard access(gitDirectory, W_OK | X_OK) == 0 else { throw StateRepoError.notWritable(path: path) }
                 return true
             }
+            // A mistyped --state (/etc, a home) must not become a repo nor lose its mode: only an empty folder, or
+            // the checkout's state/ placeholder (README.md, .gitignore), is made into a state repository.
+            let others = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
+                .filter { $0 != "README.md" && $0 != ".gitignore" }.sorted()
+            if create, !others.isEmpty {
+                throw StateRepoError.cannotCreate(
+                    path: path,
+                    reason: "it is a folder holding other files (\(others.prefix(3).joined(separator: ", "))"
+                        + "\(others.count > 3 ? ", ..." : "")), not a bkfix state repository")
+            }
             if create, chmod(path, 0o700) != 0 { throw StateRepoError.notWritable(path: path) }
             return false
         }

@@ -79,11 +79,14 @@ public enum ProfilePathStep: StepKind {
         }
         for (rcFile, assignments) in Dictionary(grouping: later, by: \.file).sorted(by: { $0.key < $1.key }) {
             guard let snapshot = try context.transport.read(rcFile) else { continue }
-            var lines = String(decoding: snapshot.data, as: UTF8.self).components(separatedBy: "\n")
-            for a in assignments where a.line - 1 < lines.count {
-                lines[a.line - 1] = PathAudit.repairedLine(a, dir: dir)
+            // Split as bytes, so every line but the repaired ones keeps its bytes even when it is not UTF-8.
+            var lines = snapshot.data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map {
+                Data($0)
             }
-            let after = Data(lines.joined(separator: "\n").utf8)
+            for a in assignments where a.line - 1 < lines.count {
+                lines[a.line - 1] = Data(PathAudit.repairedLine(a, dir: dir).utf8)
+            }
+            let after = Data(lines.joined(separator: [UInt8(ascii: "\n")]))
             changes.append(
                 .file(
                     FileChange(

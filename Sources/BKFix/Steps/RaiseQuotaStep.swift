@@ -106,7 +106,7 @@ public enum RaiseQuotaStep: StepKind {
         }
         let hostPath = workDir.hostPath(customFile)
         let snapshot = try context.control.read(hostPath)
-        let before = snapshot.map { String(decoding: $0.data, as: UTF8.self) }
+        let before = try snapshot.map { try UTF8Text.decode($0.data, file: hostPath) }
         let after = try YAMLSplice.set(assignments, in: before ?? "", file: hostPath)
         if before == after { return StepPlan(notes: notes + ["\(hostPath) already holds these limits"]) }
         let owner = try release.valuesFiles.lazy.compactMap { try context.control.read(workDir.hostPath($0))?.meta }

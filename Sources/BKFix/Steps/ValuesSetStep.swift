@@ -21,7 +21,7 @@ public enum ValuesSetStep: StepKind {
             throw StepError.cannotPlan(step: name, reason: "\(file) is relative but no --install-dir was given")
         }
         let snapshot = try context.transport.read(hostPath)
-        let before = snapshot.map { String(decoding: $0.data, as: UTF8.self) }
+        let before = try snapshot.map { try UTF8Text.decode($0.data, file: hostPath) }
         let after = try YAMLSplice.set(path, to: value, in: before ?? "", file: hostPath)
         let dotted = path.joined(separator: ".")
         let old = before.flatMap {

@@ -29,6 +29,7 @@ public enum ExitStatus: Int32, Sendable {
             case .notRollbackable, .nothingToRollBack: return (.refused, "not-rollbackable")
             case .interruptedRunPending: return (.refused, "interrupted-run-pending")
             case .unknownRun, .noRuns: return (.badInput, "unknown-run")
+            case .ambiguousRun: return (.badInput, "ambiguous-run")
             case .unreadablePlan: return (.badInput, "bad-plan")
             case .writeDuringPlan: return (.failure, "internal")
             }
@@ -40,12 +41,27 @@ public enum ExitStatus: Int32, Sendable {
             }
         case is StepError: return (.badInput, "cannot-plan")
         case is HostsFileError: return (.badInput, "bad-hosts-file")
-        case is TransportError: return (.failure, "io")
+        case let e as DiagnoseError:
+            if case .unreadable = e { return (.badInput, "unreadable-input") }
+            return (.failure, "error")
+        case let e as YAMLSpliceError:
+            if case .verificationFailed = e { return (.failure, "internal") }
+            return (.badInput, "bad-values-file")
+        case let e as JSONSpliceError:
+            if case .badValue = e { return (.badInput, "bad-parameter") }
+            return (.badInput, "bad-json-file")
+        case let e as TransportError:
+            switch e {
+            case .isDirectory, .notAFile: return (.badInput, "not-a-file")
+            default: return (.failure, "io")
+            }
         case is InventoryError: return (.badInput, "bad-inventory")
         case let e as SSHTransportError:
             if case .unreachable = e { return (.failure, "unreachable") }
             return (.failure, "io")
-        case is StateRepoError: return (.failure, "state-repo")
+        case let e as StateRepoError:
+            if case .unrecordablePath = e { return (.badInput, "unrecordable-path") }
+            return (.failure, "state-repo")
         default: return (.failure, "error")
         }
     }

@@ -54,7 +54,9 @@ public struct Inventory: Sendable, Equatable {
     /// Reads and validates the file; relative paths in it are relative to its directory, `~` is `$HOME`.
     public static func load(_ file: String, environment: [String: String]) throws -> Inventory {
         guard let data = FileManager.default.contents(atPath: file) else {
-            let reason = FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file"
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory)
+            let reason = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "permission denied"
             throw InventoryError.unreadable(file: file, reason: reason)
         }
         return try parse(String(decoding: data, as: UTF8.self), file: file, environment: environment)

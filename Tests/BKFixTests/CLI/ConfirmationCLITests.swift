@@ -44,12 +44,12 @@ import Testing
         let dir = s.dir.appendingPathComponent("playbooks").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try """
-            id: wipe
-            title: {zh: 测试, en: test}
-            steps:
-              - command: {argv: [helmfile, destroy], risk: irreversible, confirm: bk-elastic}
+        id: wipe
+        title: {zh: 测试, en: test}
+        steps:
+          - command: {argv: [helmfile, destroy], risk: irreversible, confirm: bk-elastic}
 
-            """.write(toFile: dir + "/wipe.yaml", atomically: true, encoding: .utf8)
+        """.write(toFile: dir + "/wipe.yaml", atomically: true, encoding: .utf8)
         let wrong = try await bkfixOnTTY(s, ["apply", "wipe", "--playbooks", dir], input: "yes\nyes\n")
         #expect(wrong.status == 3)
         #expect(wrong.stdout.contains("type 'bk-elastic' to confirm"))
