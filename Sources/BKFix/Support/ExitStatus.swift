@@ -42,8 +42,12 @@ public enum ExitStatus: Int32, Sendable {
         case is StepError: return (.badInput, "cannot-plan")
         case is HostsFileError: return (.badInput, "bad-hosts-file")
         case let e as DiagnoseError:
-            if case .unreadable = e { return (.badInput, "unreadable-input") }
-            return (.failure, "error")
+            switch e {
+            case .unreadable: return (.badInput, "unreadable-input")
+            case .noInput: return (.badInput, "no-input")
+            case .unknownCase: return (.badInput, "unknown-case")
+            case .noFixableFinding: return (.badInput, "no-fixable-finding")
+            }
         case let e as YAMLSpliceError:
             if case .verificationFailed = e { return (.failure, "internal") }
             return (.badInput, "bad-values-file")

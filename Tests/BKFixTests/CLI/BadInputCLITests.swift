@@ -135,6 +135,15 @@ import Testing
         #expect(missing.stderr.contains("cannot read"))
     }
 
+    @Test func anUnknownCaseIsBadInput() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let r = try await s.bkfix(["cases", "show", "no-such-case", "--json"])
+        #expect(r.status == 2)
+        let err = try CLISandbox.json(r.stdout)["error"] as? [String: Any]
+        #expect(err?["code"] as? String == "unknown-case")
+    }
+
     @Test func rollbackOfAnUnknownRunSaysSo() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
