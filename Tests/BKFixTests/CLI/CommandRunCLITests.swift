@@ -34,20 +34,6 @@ import Testing
         return (s, dir)
     }
 
-    /// Starts `bkfix apply pin-and-reload --yes` in the background (to be killed mid-run).
-    func startApply(_ s: CLISandbox, playbooks dir: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLISandbox.binary)
-        process.arguments = [
-            "apply", "pin-and-reload", "--playbooks", dir, "--yes", "--root", s.root, "--state", s.state,
-        ]
-        process.environment = s.environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
     @Test func aCommandsOutputAndExitCodeLandInTheRecordAndItsUndoRunsOnRollback() async throws {
         let (s, dir) = try sandbox()
         defer { s.cleanup() }
@@ -90,7 +76,7 @@ import Testing
     @Test func aRunKilledMidwayIsReportedRecoveredAndRolledBack() async throws {
         let (s, dir) = try sandbox(sleepy: true)
         defer { s.cleanup() }
-        let process = try startApply(s, playbooks: dir)
+        let process = try s.start(["apply", "pin-and-reload", "--playbooks", dir, "--yes"])
         // Wait until the command step is running, then kill -9.
         for _ in 0..<200 where !s.calls.contains("docker reload") { try await Task.sleep(for: .milliseconds(50)) }
         #expect(s.calls.contains("docker reload"))
@@ -117,7 +103,7 @@ import Testing
     @Test func ctrlCStopsTheCommandAndRecordsTheRunAsInterrupted() async throws {
         let (s, dir) = try sandbox(sleepy: true)
         defer { s.cleanup() }
-        let process = try startApply(s, playbooks: dir)
+        let process = try s.start(["apply", "pin-and-reload", "--playbooks", dir, "--yes"])
         for _ in 0..<200 where !s.calls.contains("docker reload") { try await Task.sleep(for: .milliseconds(50)) }
         kill(process.processIdentifier, SIGINT)
         for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(25)) }

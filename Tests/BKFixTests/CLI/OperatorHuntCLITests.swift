@@ -18,6 +18,25 @@ import Testing
         return dir
     }
 
+    /// A playbook editing two files with a slow command between them (to be interrupted), and its `slow` stand-in.
+    func twoFilesPlaybook(_ s: CLISandbox) throws -> String {
+        try s.write("/etc/hosts2", "10.0.0.1 other\n")
+        try "#!/bin/sh\necho \"slow $*\" >> '\(s.callsLog)'\nsleep 30\n"
+            .write(toFile: s.bin + "/slow", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: s.bin + "/slow")
+        return try playbooks(
+            s, "two-files",
+            """
+            id: two-files
+            title: {zh: 两个文件, en: two files}
+            steps:
+              - hosts-entry: {file: /etc/hosts, ip: 10.1.2.3, names: [a.test]}
+              - command: {argv: [slow, step], risk: reversible, undo: [[slow, undo]]}
+              - hosts-entry: {file: /etc/hosts2, ip: 10.1.2.4, names: [b.test]}
+
+            """)
+    }
+
     @Test func aHugeMalformedHostsLineIsQuotedShortNotInFull() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
@@ -151,28 +170,8 @@ import Testing
     @Test func recoverUndoKeepsAnEditMadeAfterTheKillInTheStateRepo() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
-        try s.write("/etc/hosts2", "10.0.0.1 other\n")
-        try "#!/bin/sh\necho \"slow $*\" >> '\(s.callsLog)'\nsleep 30\n"
-            .write(toFile: s.bin + "/slow", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: s.bin + "/slow")
-        let dir = try playbooks(
-            s, "two-files",
-            """
-            id: two-files
-            title: {zh: 两个文件, en: two files}
-            steps:
-              - hosts-entry: {file: /etc/hosts, ip: 10.1.2.3, names: [a.test]}
-              - command: {argv: [slow, step], risk: reversible, undo: [[slow, undo]]}
-              - hosts-entry: {file: /etc/hosts2, ip: 10.1.2.4, names: [b.test]}
-
-            """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLISandbox.binary)
-        process.arguments = ["apply", "two-files", "--playbooks", dir, "--yes", "--root", s.root, "--state", s.state]
-        process.environment = s.environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let dir = try twoFilesPlaybook(s)
+        let process = try s.start(["apply", "two-files", "--playbooks", dir, "--yes"])
         for _ in 0..<200 where !s.calls.contains("slow step") { try await Task.sleep(for: .milliseconds(50)) }
         #expect(s.calls.contains("slow step"))
         kill(process.processIdentifier, SIGKILL)
@@ -323,30 +322,8 @@ import Testing
     @Test func sigtermBetweenTwoFileWritesRecordsAnInterruptionNotATimeout() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
-        try s.write("/etc/hosts2", "10.0.0.1 other\n")
-        try "#!/bin/sh\necho \"slow $*\" >> '\(s.callsLog)'\nsleep 30\n"
-            .write(toFile: s.bin + "/slow", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: s.bin + "/slow")
-        let dir = try playbooks(
-            s, "two-files",
-            """
-            id: two-files
-            title: {zh: 两个文件, en: two files}
-            steps:
-              - hosts-entry: {file: /etc/hosts, ip: 10.1.2.3, names: [a.test]}
-              - command: {argv: [slow, step], risk: reversible, undo: [[slow, undo]]}
-              - hosts-entry: {file: /etc/hosts2, ip: 10.1.2.4, names: [b.test]}
-
-            """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLISandbox.binary)
-        process.arguments = [
-            "apply", "two-files", "--playbooks", dir, "--yes", "--root", s.root, "--state", s.state,
-        ]
-        process.environment = s.environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let dir = try twoFilesPlaybook(s)
+        let process = try s.start(["apply", "two-files", "--playbooks", dir, "--yes"])
         for _ in 0..<200 where !s.calls.contains("slow step") { try await Task.sleep(for: .milliseconds(50)) }
         kill(process.processIdentifier, SIGTERM)
         for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(25)) }
@@ -442,13 +419,7 @@ import Testing
         let applied = try CLISandbox.json(
             try await s.bkfix(["apply", "pin-and-slow-undo", "--playbooks", dir, "--yes", "--json"]).stdout)
         let runID = try #require(applied["run"] as? String)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLISandbox.binary)
-        process.arguments = ["rollback", runID, "--yes", "--root", s.root, "--state", s.state]
-        process.environment = s.environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try s.start(["rollback", runID, "--yes"])
         for _ in 0..<200 where !s.calls.contains("slow undo") { try await Task.sleep(for: .milliseconds(50)) }
         kill(process.processIdentifier, SIGKILL)
         for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
@@ -701,15 +672,7 @@ import Testing
               - command: {argv: [slow, step], risk: reversible, undo: [[slow, undo]]}
 
             """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLISandbox.binary)
-        process.arguments = [
-            "apply", "pin-and-wait", "--playbooks", dir, "--yes", "--root", s.root, "--state", s.state,
-        ]
-        process.environment = s.environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try s.start(["apply", "pin-and-wait", "--playbooks", dir, "--yes"])
         for _ in 0..<200 where !s.calls.contains("slow step") { try await Task.sleep(for: .milliseconds(50)) }
         kill(process.processIdentifier, SIGKILL)
         for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }

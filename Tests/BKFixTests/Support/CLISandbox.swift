@@ -97,6 +97,18 @@ struct CLISandbox {
             Self.binary, args + ["--root", root, "--state", state], environment: env, stdin: stdin)
     }
 
+    /// Starts `bkfix ARGS --root root --state state` in the background (for tests that kill it mid-run).
+    func start(_ args: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = args + ["--root", root, "--state", state]
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Runs the real git CLI on the state repo.
     func git(_ args: [String]) async throws -> ProcessOutput {
         try await ProcessHarness.run(
