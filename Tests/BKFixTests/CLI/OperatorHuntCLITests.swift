@@ -18,6 +18,19 @@ import Testing
         return dir
     }
 
+    /// A playbook that sets `a.b` to 2 in `/v/values.yaml`.
+    func setValuePlaybook(_ s: CLISandbox) throws -> String {
+        try playbooks(
+            s, "set-value",
+            """
+            id: set-value
+            title: {zh: 设置, en: set a value}
+            steps:
+              - values-set: {file: /v/values.yaml, path: a.b, value: "2"}
+
+            """)
+    }
+
     /// A playbook editing two files with a slow command between them (to be interrupted), and its `slow` stand-in.
     func twoFilesPlaybook(_ s: CLISandbox) throws -> String {
         try s.write("/etc/hosts2", "10.0.0.1 other\n")
@@ -50,15 +63,7 @@ import Testing
     @Test func anInvalidValuesFileIsBadInputExitTwo() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
-        let dir = try playbooks(
-            s, "set-value",
-            """
-            id: set-value
-            title: {zh: 设置, en: set a value}
-            steps:
-              - values-set: {file: /v/values.yaml, path: a.b, value: "2"}
-
-            """)
+        let dir = try setValuePlaybook(s)
         try s.write("/v/values.yaml", "a:\n  b: 1\n  - x\n")
         let r = try await s.bkfix(["apply", "set-value", "--playbooks", dir, "--yes", "--json"])
         #expect(r.status == 2, "\(r.stdout)")
@@ -72,15 +77,7 @@ import Testing
     @Test func aBinaryValuesFileIsRefusedWithoutEchoingItsBytes() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
-        let dir = try playbooks(
-            s, "set-value",
-            """
-            id: set-value
-            title: {zh: 设置, en: set a value}
-            steps:
-              - values-set: {file: /v/values.yaml, path: a.b, value: "2"}
-
-            """)
+        let dir = try setValuePlaybook(s)
         try s.writeData("/v/values.yaml", Data([0x61, 0x3A, 0x20, 0x01, 0x00, 0xFF, 0x0A]))
         let r = try await s.bkfix(["apply", "set-value", "--playbooks", dir, "--yes"])
         #expect(r.status == 2)
@@ -93,15 +90,7 @@ import Testing
     @Test func aValuesFileWithAGBKCommentIsRefusedNotSilentlyReEncoded() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
-        let dir = try playbooks(
-            s, "set-value",
-            """
-            id: set-value
-            title: {zh: 设置, en: set a value}
-            steps:
-              - values-set: {file: /v/values.yaml, path: a.b, value: "2"}
-
-            """)
+        let dir = try setValuePlaybook(s)
         // "# 中文" in GBK: not UTF-8; a lossy decode would write U+FFFD over these bytes.
         let gbk = Data("a:\n  # ".utf8) + Data([0xD6, 0xD0, 0xCE, 0xC4]) + Data("\n  b: 1\n".utf8)
         try s.writeData("/v/values.yaml", gbk)

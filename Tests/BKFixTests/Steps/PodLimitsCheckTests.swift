@@ -37,24 +37,7 @@ import Testing
     }
 
     @Test func docExampleAfterApplyPassesForAllThreeComponents() throws {
-        let custom = """
-            master:
-              resources:
-                limits:
-                  cpu: 2000m
-                  memory: 2048Mi
-            data:
-              resources:
-                limits:
-                  cpu: 2000m
-                  memory: 4096Mi
-            coordinating:
-              resources:
-                limits:
-                  cpu: 2000m
-                  memory: 1024Mi
-
-            """
+        let custom = DocExample.elasticsearchCustomValues
         let pods = try Fixtures.text("workdir/standins/es-pods-doubled.json")
         let (result, _) = try check(["release": .string("bk-elastic")], pods: pods, custom: custom)
         #expect(result.ok, "\(result.detail)")

@@ -29,24 +29,7 @@ import Testing
         #expect(change.path == Self.esCustom)
         #expect(change.operation == .create)
         #expect(change.afterMeta?.mode == 0o644)
-        let expected = """
-            master:
-              resources:
-                limits:
-                  cpu: 2000m
-                  memory: 2048Mi
-            data:
-              resources:
-                limits:
-                  cpu: 2000m
-                  memory: 4096Mi
-            coordinating:
-              resources:
-                limits:
-                  cpu: 2000m
-                  memory: 1024Mi
-
-            """
+        let expected = DocExample.elasticsearchCustomValues
         #expect(String(decoding: change.after ?? Data(), as: UTF8.self) == expected)
         #expect(change.notes.contains("master: cpu 1000m → 2000m, memory 1024Mi → 2048Mi"))
         #expect(change.notes.contains("coordinating: cpu 1000m → 2000m, memory 512Mi → 1024Mi"))
