@@ -31,11 +31,26 @@ struct ClusterOptions: ParsableArguments {
     }
 }
 
-/// Reads the text input of diagnose/fix: a file, `-` for stdin, or stdin when it is piped.
-enum DiagnosisInput {
-    static func findings(
-        file: String?, live: Bool, diagnoser: Diagnoser, global: GlobalOptions
-    ) throws -> [Finding] {
+/// What diagnose and fix read: a log (a file, `-` for stdin, or stdin when it is piped) and, with `--live`, the cluster.
+struct DiagnosisSource: ParsableArguments {
+    @Argument(help: "A log file, or - for standard input (read from a pipe when omitted).")
+    var file: String?
+
+    @Flag(help: "Also inspect the cluster through kubectl (pods that are not Ready).")
+    var live = false
+
+    @OptionGroup var cluster: ClusterOptions
+
+    /// Findings from the text input and, with `--live`, the cluster (the live ones tied to the text ones).
+    func findings(session: Session, global: GlobalOptions, language: Language) throws -> [Finding] {
+        let catalog = try cluster.catalog(global)
+        let text = try textFindings(Diagnoser(catalog: catalog, language: language), global: global)
+        guard live else { return text }
+        return try LiveDiagnoser(catalog: catalog, kubectl: cluster.kubectl(session, global), language: language)
+            .diagnose(namespaces: cluster.namespaces.isEmpty ? nil : cluster.namespaces, combining: text)
+    }
+
+    private func textFindings(_ diagnoser: Diagnoser, global: GlobalOptions) throws -> [Finding] {
         if let file, file != "-" { return try diagnoser.diagnose(path: global.absolute(file)) }
         if file == "-" || (!live && isatty(STDIN_FILENO) != 1) {
             return try diagnoser.diagnose(handle: FileHandle.standardInput)
@@ -43,20 +58,10 @@ enum DiagnosisInput {
         if !live { throw DiagnoseError.noInput }
         return []
     }
+}
 
-    /// Findings from the text input and, with `--live`, the cluster (the live ones tied to the text ones).
-    static func findings(
-        file: String?, live: Bool, cluster: ClusterOptions, session: Session, global: GlobalOptions,
-        language: Language
-    ) throws -> [Finding] {
-        let catalog = try cluster.catalog(global)
-        let text = try findings(
-            file: file, live: live, diagnoser: Diagnoser(catalog: catalog, language: language), global: global)
-        guard live else { return text }
-        return try LiveDiagnoser(catalog: catalog, kubectl: cluster.kubectl(session, global), language: language)
-            .diagnose(namespaces: cluster.namespaces.isEmpty ? nil : cluster.namespaces, combining: text)
-    }
-
+/// What diagnose and fix both show about the playbooks a finding suggests.
+enum DiagnosisInput {
     /// Each playbook that loads, with the params it takes (for "no playbook yet" and the suggested command line).
     static func playbookParams(_ session: Session) -> [String: Set<String>] {
         var out: [String: Set<String>] = [:]
@@ -70,21 +75,14 @@ struct DiagnoseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diagnose", abstract: "Match error text and/or the live cluster against the known cases.")
 
-    @Argument(help: "A log file, or - for standard input (read from a pipe when omitted).")
-    var file: String?
-
-    @Flag(help: "Also inspect the cluster through kubectl (pods that are not Ready).")
-    var live = false
-
-    @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var source: DiagnosisSource
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         let console = Console(options: global)
         try console.run {
             let session = global.session()
-            let findings = try DiagnosisInput.findings(
-                file: file, live: live, cluster: cluster, session: session, global: global, language: console.lang)
+            let findings = try source.findings(session: session, global: global, language: console.lang)
             if global.json {
                 console.json(FindingRenderer.jsonObject(findings))
             } else {

@@ -8,11 +8,7 @@ struct FixCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fix", abstract: "Diagnose, then plan and apply the playbook of the chosen finding.")
 
-    @Argument(help: "A log file, or - for standard input (read from a pipe when omitted).")
-    var file: String?
-
-    @Flag(help: "Also inspect the cluster through kubectl.")
-    var live = false
+    @OptionGroup var source: DiagnosisSource
 
     @Option(name: .customLong("case"), help: "Fix this case among the findings instead of the most likely one.")
     var caseID: String?
@@ -23,15 +19,13 @@ struct FixCommand: ParsableCommand {
     @Flag(help: "Confirm without asking (for automation).")
     var yes = false
 
-    @OptionGroup var cluster: ClusterOptions
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         let console = Console(options: global)
         try console.run {
             let session = global.session()
-            let findings = try DiagnosisInput.findings(
-                file: file, live: live, cluster: cluster, session: session, global: global, language: console.lang)
+            let findings = try source.findings(session: session, global: global, language: console.lang)
             let known = DiagnosisInput.playbookParams(session)
             let available = Set(known.keys)
             if !global.json {
