@@ -60,11 +60,13 @@ public final class RunStore: @unchecked Sendable {
         var updates: [String: Data?] = [:]
         var drifted: [String] = []
         var baselined: [String] = []
+        var everManaged: Set<String>?  // read from the log once, and only if a file is new to HEAD
         for f in files {
             let key = Self.hostPath(f.host, f.path)
             let known = try repo.read(key)
             guard known != f.live else { continue }
-            let everSeen = known != nil || wasManaged(key)
+            if known == nil && everManaged == nil { everManaged = managedEver() }
+            let everSeen = known != nil || everManaged?.contains(key) == true
             if everSeen {
                 drifted.append("\(f.host):\(f.path)")
             } else {
@@ -86,9 +88,9 @@ public final class RunStore: @unchecked Sendable {
         return try repo.head()
     }
 
-    /// True when some commit ever recorded this repo path (so its absence now means it was deleted outside bkfix).
-    private func wasManaged(_ key: String) -> Bool {
-        ((try? repo.log()) ?? []).contains { $0.changedPaths.contains(key) }
+    /// Every repo path some commit ever recorded (a managed file absent from HEAD was deleted, not never seen).
+    private func managedEver() -> Set<String> {
+        Set(((try? repo.log()) ?? []).flatMap(\.changedPaths))
     }
 
     /// Commits a finished (or failed) run: new file contents under `hosts/` and the record under `runs/`.
