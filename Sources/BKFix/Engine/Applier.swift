@@ -172,7 +172,8 @@ public struct Applier: Sendable {
                 if result.succeeded {
                     record.commands[ci].status = .done
                 } else {
-                    record.commands[ci].status = .failed
+                    // Stopped by Ctrl-C or SIGTERM, it may have done part of its work: outcome unknown.
+                    record.commands[ci].status = Interruption.requested != nil ? .unknown : .failed
                     let why =
                         Interruption.requested != nil
                         ? "stopped when bkfix was interrupted"

@@ -64,11 +64,13 @@ public struct CommandRecord: Codable, Sendable, Equatable {
     public var outcome: String {
         switch status {
         case .done: return "succeeded"
-        case .unknown, .started: return "was running when bkfix died (outcome unknown)"
+        case .unknown, .started:
+            guard result != nil else { return "was running when bkfix died (outcome unknown)" }
+            return "was stopped when bkfix was interrupted (outcome unknown)"
         case .pending, .skipped: return "never started"
         case .failed:
             guard let result else { return "failed" }
-            if result.timedOut { return "was stopped (timed out or interrupted)" }
+            if result.timedOut { return "timed out" }
             return "failed (exit status \(result.exitCode))"
         }
     }
