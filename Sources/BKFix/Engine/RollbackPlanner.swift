@@ -133,7 +133,8 @@ public struct RollbackPlanner: Sendable {
             pins.append(FilePin(host: f.host, path: f.path, sha256: liveSHA))
             if liveSHA != f.beforeSHA256 && (liveSHA != f.afterSHA256 || f.status == .unknown) {
                 let after = try runCommit.flatMap { try store.repo.read(key, at: $0) }
-                conflicts.append(RollbackConflict(host: f.host, path: f.path, before: before, after: after, now: live?.data))
+                conflicts.append(
+                    RollbackConflict(host: f.host, path: f.path, before: before, after: after, now: live?.data))
             }
             var change = FileChange(
                 host: f.host, path: f.path, before: live?.data, after: before, beforeMeta: live?.meta,

@@ -49,7 +49,9 @@ public enum ParamValidator {
             guard ["true", "false", "yes", "no"].contains(s.lowercased()) else { throw bad("expected true or false") }
             return .string(["true", "yes"].contains(s.lowercased()) ? "true" : "false")
         case .ipv4:
-            guard IPAddress.isIPv4(s) else { throw bad("not an IPv4 address (four decimal parts 0-255, no leading zeros)") }
+            guard IPAddress.isIPv4(s) else {
+                throw bad("not an IPv4 address (four decimal parts 0-255, no leading zeros)")
+            }
         case .ip:
             guard IPAddress(s) != nil else { throw bad("not an IP address") }
         case .url:

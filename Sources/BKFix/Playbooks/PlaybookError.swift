@@ -60,7 +60,9 @@ public enum PlaybookError: LocalizedError, Equatable {
 extension PlaybookError: ExitCodedError {
     public var exitStatus: ExitStatus {
         switch self {
-        case .invalid, .unknownPlaybook, .unknownParam, .badParamValue, .missingParam, .malformedParamArgument, .duplicateParam, .unknownTarget, .unreadable: return .badInput
+        case .invalid, .unknownPlaybook, .unknownParam, .badParamValue, .missingParam, .malformedParamArgument,
+            .duplicateParam, .unknownTarget, .unreadable:
+            return .badInput
         }
     }
 
@@ -68,7 +70,8 @@ extension PlaybookError: ExitCodedError {
         switch self {
         case .invalid, .unreadable: return "invalid-playbook"
         case .unknownPlaybook: return "unknown-playbook"
-        case .unknownParam, .badParamValue, .missingParam, .malformedParamArgument, .duplicateParam, .unknownTarget: return "bad-parameter"
+        case .unknownParam, .badParamValue, .missingParam, .malformedParamArgument, .duplicateParam, .unknownTarget:
+            return "bad-parameter"
         }
     }
 }

@@ -94,7 +94,8 @@ import Testing
         check(recovered.compactMap { $0["run"] as? String } == named, "recover did not take the run status named")
         for r in recovered {
             if let by = r["undoneBy"] as? [String: Any] {
-                check(by["status"] as? String == "applied", "the undo ended \(by["status"] ?? "?"): \(by["error"] ?? "")")
+                check(
+                    by["status"] as? String == "applied", "the undo ended \(by["status"] ?? "?"): \(by["error"] ?? "")")
             }
         }
 
@@ -184,7 +185,9 @@ import Testing
             let calls = s.calls.map { String($0.split(separator: "\t").last ?? "") }
             let watch = ((try? String(contentsOfFile: s.callsLog + ".watch", encoding: .utf8)) ?? "")
                 .split(separator: "\n").map(String.init)
-            let original = try? String(contentsOf: Fixtures.url("workdir/bkce70/blueking/environments/default/mysql-custom-values.yaml.gotmpl"), encoding: .utf8)
+            let original = try? String(
+                contentsOf: Fixtures.url(
+                    "workdir/bkce70/blueking/environments/default/mysql-custom-values.yaml.gotmpl"), encoding: .utf8)
             guard let destroyed = calls.firstIndex(where: { $0.hasSuffix(" destroy") }) else { return [] }
             // After a destroy that ran, the last call must be a sync, with the values file as before the run.
             var problems: [String] = []
@@ -250,7 +253,9 @@ import Testing
             // A node's command that ran (or may have) is undone after it.
             ["node-1", "node-2"].compactMap { node in
                 let mine = s.calls.filter { $0.hasPrefix(node + " ") }
-                guard mine.contains("\(node) node-tool apply"), mine.last != "\(node) node-tool revert" else { return nil }
+                guard mine.contains("\(node) node-tool apply"), mine.last != "\(node) node-tool revert" else {
+                    return nil
+                }
                 return "\(node): node-tool apply not undone: \(mine)"
             }
         }
@@ -261,7 +266,8 @@ import Testing
         for moment in FaultMoment.allCases {
             let prefixes = moment.onHost ? hosts.map { moment.rawValue + "@\($0)#" } : [moment.rawValue + "#"]
             #expect(
-                trace.contains { point in prefixes.contains { point.hasPrefix($0) } }, "no point \(prefixes) in the trace")
+                trace.contains { point in prefixes.contains { point.hasPrefix($0) } },
+                "no point \(prefixes) in the trace")
         }
     }
 

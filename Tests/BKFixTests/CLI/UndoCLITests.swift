@@ -19,7 +19,8 @@ import Testing
         for (path, text) in try WorkDirFixture.files("bkce70") { try s.write(path, text) }
         for tool in ["helmfile", "kubectl"] {
             try ExecutableScript.write(
-                try String(contentsOf: Fixtures.url("workdir/standins/\(tool)"), encoding: .utf8), to: s.bin + "/" + tool)
+                try String(contentsOf: Fixtures.url("workdir/standins/\(tool)"), encoding: .utf8),
+                to: s.bin + "/" + tool)
         }
         return s
     }
@@ -190,7 +191,8 @@ import Testing
     @Test func recoverShowsPerHostAndStepWhatWasDoneRunningAndNeverStarted() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
-        let run = try await breakingApply(s, ["BKFIX_HELMFILE_SIGNAL_DESTROY": "KILL"], status: 9, calls: [Self.destroy])
+        let run = try await breakingApply(
+            s, ["BKFIX_HELMFILE_SIGNAL_DESTROY": "KILL"], status: 9, calls: [Self.destroy])
         let r = try await bkfix(s, ["recover", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let recovered = try #require((try CLISandbox.json(r.stdout)["recovered"] as? [[String: Any]])?.first)
