@@ -107,10 +107,16 @@ public struct Applier: Sendable {
         // into git before anything is written, and the journal learns where they are.
         let runtime = store.runtimeDir
         try saveJournal(record)
-        faults.reach(.beforeCommit)
-        record.baseCommit = try store.recordPreImages(plan.fileChanges.map { ($0.host, $0.path, $0.before) })
-        faults.reach(.afterCommit)
-        try saveJournal(record)
+        do {
+            faults.reach(.beforeCommit)
+            record.baseCommit = try store.recordPreImages(plan.fileChanges.map { ($0.host, $0.path, $0.before) })
+            faults.reach(.afterCommit)
+            try saveJournal(record)
+        } catch {
+            // Nothing was written yet: the run did not start, and no journal may say it did.
+            Journal.remove(in: runtime, id: record.id)
+            throw error
+        }
 
         var contents: [String: Data?] = [:]
         var fileIndex = 0

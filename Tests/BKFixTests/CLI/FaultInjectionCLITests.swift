@@ -155,11 +155,8 @@ import Testing
         static let values = "/data/bkce/blueking/environments/default/mysql-custom-values.yaml.gotmpl"
 
         func prepare(_ s: CLISandbox) throws -> [String] {
-            for (path, text) in try WorkDirFixture.files("bkce70") { try s.write(path, text) }
+            try s.installWorkDirFixture()
             try s.write(Self.values, s.readText(Self.values) ?? "", mode: 0o640)
-            try ExecutableScript.write(
-                try String(contentsOf: Fixtures.url("workdir/standins/helmfile"), encoding: .utf8),
-                to: s.bin + "/helmfile")
             let dir = s.sandboxPath("playbooks")
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try """

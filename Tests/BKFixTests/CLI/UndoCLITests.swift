@@ -16,12 +16,7 @@ import Testing
     /// The fixture work dir at /data/bkce/blueking, stand-in helmfile and kubectl on PATH.
     func sandbox() throws -> CLISandbox {
         let s = try CLISandbox()
-        for (path, text) in try WorkDirFixture.files("bkce70") { try s.write(path, text) }
-        for tool in ["helmfile", "kubectl"] {
-            try ExecutableScript.write(
-                try String(contentsOf: Fixtures.url("workdir/standins/\(tool)"), encoding: .utf8),
-                to: s.bin + "/" + tool)
-        }
+        try s.installWorkDirFixture()
         return s
     }
 
@@ -225,5 +220,26 @@ import Testing
         #expect(ip.stderr.contains("parameter ip"), "\(ip.stderr)")
         #expect(!ip.stderr.contains("/etc/hosts"))
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
+    }
+}
+
+extension UndoCLITests {
+    @Test func aRollbackKilledInItsSyncIsFinishedByRecoverUndoNeverRolledBack() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let original = try #require(s.read(Self.values))
+        let run = try await breakingApply(s, ["BKFIX_HELMFILE_FAIL_SYNC": "1"], status: 1)
+        let killed = try await bkfix(s, ["rollback", run, "--yes"], ["BKFIX_HELMFILE_SIGNAL_SYNC": "KILL"])
+        #expect(killed.status == 9)
+        #expect(s.read(Self.values) == original)
+        let r = try await bkfix(s, ["recover", "--undo", "--yes"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("interrupted run"), "\(r.stdout)")
+        expectRestoredAndSynced(s, original: original, since: 3)
+        let runs = try await s.historyRuns()
+        #expect(runs.map { $0["kind"] as? String } == ["rollback", "rollback", "apply"])
+        #expect(runs.map { $0["status"] as? String } == ["applied", "interrupted", "failed"])
+        #expect(runs.first?["rollbackOf"] as? String == run)
+        #expect(runs.last?["rolledBackBy"] as? String == runs.first?["id"] as? String)
     }
 }
