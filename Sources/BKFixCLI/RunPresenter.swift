@@ -118,11 +118,18 @@ struct RunPresenter {
         var s = Messages.format(Messages.changedSince, language, "\(c.host):\(c.path)") + "\n"
         for (label, data) in [("before the run", c.before), ("after the run", c.after), ("now", c.now)] {
             s += "--- \(label) ---\n"
+            guard c.afterRecorded || label != "after the run" else {
+                s += "(not recorded: the run was interrupted before its record was written)\n"
+                continue
+            }
             s += data.map { RunRecord.maskSecrets(String(decoding: $0, as: UTF8.self)) } ?? "(absent)\n"
             if let d = data, d.last != UInt8(ascii: "\n") { s += "\n" }
         }
-        s += "--- now vs after the run ---\n"
-        s += UnifiedDiff.render(old: c.after, new: c.now, oldLabel: "after-run\(c.path)", newLabel: "now\(c.path)")
+        let base = c.afterRecorded ? c.after : c.before
+        s += "--- now vs \(c.afterRecorded ? "after" : "before") the run ---\n"
+        s += UnifiedDiff.render(
+            old: base, new: c.now, oldLabel: "\(c.afterRecorded ? "after" : "before")-run\(c.path)",
+            newLabel: "now\(c.path)")
         return s
     }
 }

@@ -5,9 +5,11 @@ public struct RollbackConflict: Sendable {
     public var host: String
     public var path: String
     public var before: Data?
-    /// The content the run left (nil when it is not in the state repo: a run recovered from its journal).
+    /// The content the run left (nil: absent).
     public var after: Data?
     public var now: Data?
+    /// False for a run recovered from its journal, whose record (with what it left) is not committed yet.
+    public var afterRecorded = true
 }
 
 /// What `rollback` was asked to undo.
@@ -133,8 +135,10 @@ public struct RollbackPlanner: Sendable {
             pins.append(FilePin(host: f.host, path: f.path, sha256: liveSHA))
             if liveSHA != f.beforeSHA256 && (liveSHA != f.afterSHA256 || f.status == .unknown) {
                 let after = try runCommit.flatMap { try store.repo.read(key, at: $0) }
-                conflicts.append(
-                    RollbackConflict(host: f.host, path: f.path, before: before, after: after, now: live?.data))
+                var conflict = RollbackConflict(
+                    host: f.host, path: f.path, before: before, after: after, now: live?.data)
+                conflict.afterRecorded = runCommit != nil
+                conflicts.append(conflict)
             }
             var change = FileChange(
                 host: f.host, path: f.path, before: live?.data, after: before, beforeMeta: live?.meta,
