@@ -161,7 +161,12 @@ public struct RollbackPlanner: Sendable {
             for undo in c.undo {
                 var change = undo
                 change.host = c.host
-                if change.summary.isEmpty { change.summary = "undo of: \(c.argv.joined(separator: " "))" }
+                if change.summary.isEmpty {
+                    change.summary =
+                        c.risk == .reversible
+                        ? "undo of: \(c.argv.joined(separator: " "))"
+                        : "compensating with `\(change.argv.joined(separator: " "))`"
+                }
                 var reason: String? = nil
                 if c.risk == .irreversible || c.status != .done {
                     change.effect = c.effect.map { "\($0) by run \(record.id)" }

@@ -243,3 +243,29 @@ extension UndoCLITests {
         #expect(runs.last?["rolledBackBy"] as? String == runs.first?["id"] as? String)
     }
 }
+
+extension UndoCLITests {
+    @Test func aCommandStepsIrreversibleCommandIsCompensatedByItsDeclaredUndo() async throws {
+        let s = try CLISandbox()
+        defer { s.cleanup() }
+        try s.standIn(
+            "helm", answers: ["uninstall bk-redis -n blueking": ("release uninstalled\n", 0), "sync": ("synced\n", 0)])
+        let dir = s.sandboxPath("playbooks")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try """
+        id: uninstall
+        title: {zh: 卸载, en: uninstall a release}
+        steps:
+          - command: {argv: [helm, uninstall, bk-redis, -n, blueking], risk: irreversible, confirm: bk-redis, undo: [[helm, sync]]}
+
+        """.write(toFile: dir + "/uninstall.yaml", atomically: true, encoding: .utf8)
+        let applied = try CLISandbox.json(
+            try await s.bkfix(["apply", "uninstall", "--playbooks", dir, "--yes", "--json"]).stdout)
+        let run = try #require(applied["run"] as? String)
+        let dry = try await s.bkfix(["rollback", run, "--dry-run"])
+        #expect(dry.stdout.contains("$ helm sync  [compensating]"), "\(dry.stdout)")
+        #expect(dry.stdout.contains("note: `helm uninstall bk-redis -n blueking` ran in run \(run); compensating with `helm sync`"))
+        #expect(try await s.bkfix(["rollback", run, "--yes"]).status == 0)
+        #expect(s.calls == ["helm uninstall bk-redis -n blueking", "helm sync"])
+    }
+}
