@@ -16,6 +16,7 @@ public enum StepRegistry {
         RaiseQuotaStep.self,
         HelmfileStep.self,
         FirewallPortStep.self,
+        TimeSyncStep.self,
     ]
 
     public static let checks: [any VerifyKind.Type] = [
@@ -26,6 +27,7 @@ public enum StepRegistry {
         PathContainsCheck.self,
         PodLimitsCheck.self,
         TCPPortCheck.self,
+        ClockOffsetCheck.self,
     ]
 
     public static func step(named name: String) -> (any StepKind.Type)? { steps.first { $0.name == name } }
