@@ -12,6 +12,8 @@ public enum HostStateError: LocalizedError, Equatable {
     case noTimeSync(host: String)
     /// `ipv6.disable=1` on the kernel command line: only a boot setting and a reboot help.
     case ipv6DisabledAtBoot(host: String)
+    /// No `/proc/sys/net/ipv6` although the kernel command line does not disable it: the module is not loaded.
+    case ipv6Unavailable(host: String)
 
     public var errorDescription: String? {
         switch self {
@@ -32,6 +34,10 @@ public enum HostStateError: LocalizedError, Equatable {
                 + "changes nothing: remove ipv6.disable=1 from GRUB_CMDLINE_LINUX in /etc/default/grub, regenerate the "
                 + "boot configuration (grub2-mkconfig -o /boot/grub2/grub.cfg, or update-grub) and reboot \(host); "
                 + "to enable IPv6 on other nodes now, name them with -p node=..."
+        case .ipv6Unavailable(let host):
+            return "\(host) has no /proc/sys/net/ipv6 although its kernel command line does not disable IPv6: the "
+                + "ipv6 module is not loaded (check /etc/modprobe.d for 'blacklist ipv6' or 'install ipv6 /bin/true', "
+                + "then modprobe ipv6); bkfix changes nothing"
         }
     }
 }
@@ -39,7 +45,8 @@ public enum HostStateError: LocalizedError, Equatable {
 extension HostStateError: ExitCodedError {
     public var exitStatus: ExitStatus {
         switch self {
-        case .clockUnreadable, .serviceMasked, .timeSyncIneffective, .noTimeSync, .ipv6DisabledAtBoot: return .failure
+        case .clockUnreadable, .serviceMasked, .timeSyncIneffective, .noTimeSync, .ipv6DisabledAtBoot, .ipv6Unavailable:
+            return .failure
         }
     }
 
@@ -50,6 +57,7 @@ extension HostStateError: ExitCodedError {
         case .timeSyncIneffective: return "time-sync-ineffective"
         case .noTimeSync: return "no-time-sync"
         case .ipv6DisabledAtBoot: return "ipv6-disabled-at-boot"
+        case .ipv6Unavailable: return "ipv6-unavailable"
         }
     }
 }

@@ -17,6 +17,7 @@ public enum StepRegistry {
         HelmfileStep.self,
         FirewallPortStep.self,
         TimeSyncStep.self,
+        EnableIPv6Step.self,
     ]
 
     public static let checks: [any VerifyKind.Type] = [
@@ -28,6 +29,7 @@ public enum StepRegistry {
         PodLimitsCheck.self,
         TCPPortCheck.self,
         ClockOffsetCheck.self,
+        IPv6Check.self,
     ]
 
     public static func step(named name: String) -> (any StepKind.Type)? { steps.first { $0.name == name } }
