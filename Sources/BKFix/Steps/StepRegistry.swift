@@ -18,6 +18,7 @@ public enum StepRegistry {
         FirewallPortStep.self,
         TimeSyncStep.self,
         EnableIPv6Step.self,
+        RestartPodsStep.self,
     ]
 
     public static let checks: [any VerifyKind.Type] = [
@@ -30,6 +31,7 @@ public enum StepRegistry {
         TCPPortCheck.self,
         ClockOffsetCheck.self,
         IPv6Check.self,
+        PodsReadyCheck.self,
     ]
 
     public static func step(named name: String) -> (any StepKind.Type)? { steps.first { $0.name == name } }
