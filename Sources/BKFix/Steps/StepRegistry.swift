@@ -19,6 +19,8 @@ public enum StepRegistry {
         TimeSyncStep.self,
         EnableIPv6Step.self,
         RestartPodsStep.self,
+        LocalPVFreeStep.self,
+        PersistenceSizeStep.self,
     ]
 
     public static let checks: [any VerifyKind.Type] = [
@@ -32,6 +34,7 @@ public enum StepRegistry {
         ClockOffsetCheck.self,
         IPv6Check.self,
         PodsReadyCheck.self,
+        PVCBoundCheck.self,
     ]
 
     public static func step(named name: String) -> (any StepKind.Type)? { steps.first { $0.name == name } }
