@@ -7,14 +7,18 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Resolve every host path (/etc/hosts, the install dir ...) under DIR.")
     var root: String = "/"
 
-    @Option(help: "The state repo (default $BKFIX_STATE, else state/ of the bkfix home).")
+    @Option(
+        help: ArgumentHelp(
+            "The state repo (default $BKFIX_STATE, else state/ of the checkout bkfix was built in, else "
+                + "/var/lib/bkfix/state)."))
     var state: String?
 
     @Option(name: .customLong("install-dir"), help: "BlueKing install dir; the work dir is DIR/blueking.")
     var installDir: String?
 
     @Option(
-        name: .customLong("playbooks"), help: "Extra playbook folder, searched before the built-in one (repeatable).")
+        name: .customLong("playbooks"),
+        help: "Extra playbook folder, searched before /etc/bkfix/playbooks and the built-in playbooks (repeatable).")
     var playbookDirs: [String] = []
 
     @Option(help: "Nodes file (YAML: nodes: [{name, address, user, port, key}]); default $BKFIX_INVENTORY.")
@@ -58,6 +62,12 @@ struct GlobalOptions: ParsableArguments {
                 root: absolute(root), stateDir: state.map(absolute), installDir: installDir,
                 playbookDirs: playbookDirs.map(absolute), language: language, environment: environment,
                 inventory: inventory.map(absolute), keepGoing: keepGoing))
+    }
+
+    /// A `--playbooks` folder that is missing or holds no valid playbook stops every command (exit 2).
+    func checkPlaybookFolders() throws {
+        guard !playbookDirs.isEmpty else { return }
+        try PlaybookLibrary(given: playbookDirs.map(absolute), root: absolute(root)).checkGivenFolders()
     }
 
     func absolute(_ p: String) -> String {

@@ -39,6 +39,8 @@ public enum ExitStatus: Int32, Sendable {
             case .invalid: return (.badInput, "invalid-playbook")
             default: return (.badInput, "bad-parameter")
             }
+        case is DefinitionFolderError: return (.badInput, "bad-definition-folder")
+        case is CatalogError: return (.badInput, "invalid-case")
         case is StepError: return (.badInput, "cannot-plan")
         case is HostsFileError: return (.badInput, "bad-hosts-file")
         case let e as DiagnoseError:
