@@ -41,7 +41,14 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let console = Console(options: global)
         try console.run {
-            let store = try global.session().openStore()
+            guard let store = try global.session().existingStore() else {
+                if global.json {
+                    console.json(["runs": [Any]()])
+                } else {
+                    console.out(Messages.format(Messages.noHistoryYet, console.lang, global.session().statePath) + "\n")
+                }
+                return .ok
+            }
             let sinceDate = since.flatMap(Self.parseDate)
             let untilDate = until.flatMap(Self.parseDate)
             let recorded = try store.runs()
