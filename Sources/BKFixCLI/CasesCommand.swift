@@ -13,7 +13,8 @@ struct CasesCommand: ParsableCommand {
 struct CasesListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the known cases.")
 
-    @Option(help: "Extra case folder, searched before /etc/bkfix/cases and the built-in cases.")
+    @Option(
+        help: "Extra case folder, searched before /etc/bkfix/cases and the built-in cases.", completion: .directory)
     var cases: String?
 
     @OptionGroup var global: GlobalOptions
@@ -58,10 +59,11 @@ struct CasesShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show one case: texts, rules, playbooks.")
 
-    @Argument(help: "Case id (see `bkfix cases`).")
+    @Argument(help: "Case id (see `bkfix cases`).", completion: .custom(Completions.caseIDs))
     var id: String
 
-    @Option(help: "Extra case folder, searched before /etc/bkfix/cases and the built-in cases.")
+    @Option(
+        help: "Extra case folder, searched before /etc/bkfix/cases and the built-in cases.", completion: .directory)
     var cases: String?
 
     @OptionGroup var global: GlobalOptions

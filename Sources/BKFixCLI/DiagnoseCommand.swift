@@ -4,7 +4,8 @@ import Foundation
 
 /// Options that say where the case catalogue and the cluster are; shared by diagnose, fix and collect.
 struct ClusterOptions: ParsableArguments {
-    @Option(help: "Extra case folder, searched before /etc/bkfix/cases and the built-in cases.")
+    @Option(
+        help: "Extra case folder, searched before /etc/bkfix/cases and the built-in cases.", completion: .directory)
     var cases: String?
 
     @Option(

@@ -7,8 +7,9 @@ struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history", abstract: "List recorded runs, newest first.")
 
-    @Option(help: "Only runs of this playbook.") var playbook: String?
-    @Option(name: .customLong("case"), help: "Only runs for this case.") var caseID: String?
+    @Option(help: "Only runs of this playbook.", completion: .custom(Completions.playbookIDs)) var playbook: String?
+    @Option(name: .customLong("case"), help: "Only runs for this case.", completion: .custom(Completions.caseIDs))
+    var caseID: String?
     @Option(help: "Only runs that touched this host.") var host: String?
     @Option(help: "Only runs with this status (applied, failed, interrupted, verify-failed).") var status: String?
     @Option(help: "Only runs started at or after this time (ISO 8601 or YYYY-MM-DD).") var since: String?

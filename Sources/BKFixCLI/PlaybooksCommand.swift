@@ -51,7 +51,7 @@ struct PlaybookCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a playbook: parameters, steps, verify checks.")
 
-        @Argument(help: "Playbook id.") var id: String
+        @Argument(help: "Playbook id.", completion: .custom(Completions.playbookIDs)) var id: String
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -107,7 +107,7 @@ struct PlaybookCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate playbook files; errors as file:line:column.")
 
-        @Argument(help: "Playbook files.") var files: [String]
+        @Argument(help: "Playbook files.", completion: .file(extensions: ["yaml", "yml"])) var files: [String]
         @OptionGroup var global: GlobalOptions
 
         func run() throws {

@@ -7,7 +7,7 @@ struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show one run: params, plan, diffs, command output, who and when.")
 
-    @Argument(help: "Run id (a unique prefix or suffix is enough).")
+    @Argument(help: "Run id (a unique prefix or suffix is enough).", completion: .custom(Completions.runIDs))
     var runID: String
 
     @OptionGroup var global: GlobalOptions

@@ -272,7 +272,7 @@ import Testing
     @Test func historyWithFiltersThatMatchNothingDoesNotClaimThereAreNoRuns() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
-        #expect(try await s.bkfix(["history"]).stdout.contains("no runs recorded yet"))
+        #expect(try await s.bkfix(["history"]).stdout.contains("no history yet"))
         #expect(try await s.bkfix(["apply", "hub-hosts", "--yes"]).status == 0)
         let r = try await s.bkfix(["history", "--playbook", "docker-mirror"])
         #expect(r.status == 0)

@@ -9,11 +9,14 @@ import Testing
             let s = try CLISandbox()
             defer { s.cleanup() }
             let results = try await withThrowingTaskGroup(of: ProcessOutput.self) { group in
-                for _ in 0..<4 { group.addTask { try await s.bkfix(["history", "--json"]) } }
+                // rollback opens (creates) the repo, then finds no run to undo: exit 2, never a git error.
+                for _ in 0..<4 { group.addTask { try await s.bkfix(["rollback", "--last", "--json"]) } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             for r in results {
-                #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
+                #expect(r.status == 2, "\(r.stdout) \(r.stderr)")
+                let error = try CLISandbox.json(r.stdout)["error"] as? [String: Any]
+                #expect(error?["code"] as? String == "unknown-run", "\(r.stdout)")
             }
             let log = try await s.git(["config", "user.email"])
             #expect(log.stdout == "bkfix@localhost\n")
