@@ -15,9 +15,7 @@ public struct CaseLibrary: Sendable {
 
     /// The standard look-up: `given` folders, then `ROOT/etc/bkfix/cases`, then the built-in cases.
     public init(given: [String], root: String, builtIn: [DefinitionFile] = EmbeddedDefinitions.cases) {
-        self.init(
-            searchPath: DefinitionSearchPath(
-                option: "--cases", given: given, site: Home.siteFolder(root: root, "cases"), builtIn: builtIn))
+        self.init(searchPath: DefinitionSearchPath(standard: "cases", given: given, root: root, builtIn: builtIn))
     }
 
     /// Every case that loads, each with where it comes from, and the problems of the files that do not. A given

@@ -17,9 +17,7 @@ public struct PlaybookLibrary: Sendable {
 
     /// The standard look-up: `given` folders, then `ROOT/etc/bkfix/playbooks`, then the built-in playbooks.
     public init(given: [String], root: String, builtIn: [DefinitionFile] = EmbeddedDefinitions.playbooks) {
-        self.init(
-            searchPath: DefinitionSearchPath(
-                option: "--playbooks", given: given, site: Home.siteFolder(root: root, "playbooks"), builtIn: builtIn))
+        self.init(searchPath: DefinitionSearchPath(standard: "playbooks", given: given, root: root, builtIn: builtIn))
     }
 
     /// A `--playbooks` folder that is missing, is not a folder, or holds no valid playbook is an error: a typo must

@@ -104,6 +104,12 @@ public struct DefinitionSearchPath: Sendable {
         self.builtIn = builtIn
     }
 
+    /// The standard look-up of `kind` (`playbooks` or `cases`): the `--KIND` folders, `ROOT/etc/bkfix/KIND`, then the
+    /// built-in files.
+    public init(standard kind: String, given: [String], root: String, builtIn: [DefinitionFile]) {
+        self.init(option: "--" + kind, given: given, site: Home.siteFolder(root: root, kind), builtIn: builtIn)
+    }
+
     /// Every place in look-up order: each given folder (even an empty one), the site's folder when it exists, then
     /// the built-in files. A given folder that is missing or not a folder throws.
     public func places() throws -> [DefinitionPlace] {
