@@ -14,11 +14,10 @@ out=$2
 trigger=${3:-}
 mkdir -p "$out"
 
-# emit NAME: stdin becomes OUTPUT_DIR/NAME unless that file already holds exactly these bytes.
-emit() {
-    tmp="$out/.$1.tmp"
-    cat >"$tmp"
-    if cmp -s "$tmp" "$out/$1"; then rm -f "$tmp"; else mv -f "$tmp" "$out/$1"; fi
+# settle NAME: OUTPUT_DIR/.NAME.tmp becomes OUTPUT_DIR/NAME unless that file already holds exactly these bytes.
+# (The content is written with a redirection, not a pipe, so an `exit 1` while writing it stops the script.)
+settle() {
+    if cmp -s "$out/.$1.tmp" "$out/$1"; then rm -f "$out/.$1.tmp"; else mv -f "$out/.$1.tmp" "$out/$1"; fi
 }
 
 # files FOLDER: one `("name.yaml", "base64"),` line per definition file of the folder, sorted by name.
@@ -46,7 +45,8 @@ files() {
     files cases
     echo "    ]"
     echo "}"
-} | emit "EmbeddedDefinitions+Files.swift"
+} >"$out/.EmbeddedDefinitions+Files.swift.tmp"
+settle "EmbeddedDefinitions+Files.swift"
 
 # The commit: only when the package directory is the top of its own git work tree (not a tarball unpacked inside
 # some other repository). --no-optional-locks: `git status` must not take the index lock under a user's feet.
@@ -73,6 +73,7 @@ fi
         "$package/Package.swift"
     echo "    ]"
     echo "}"
-} | emit "BuildInfo+Stamp.swift"
+} >"$out/.BuildInfo+Stamp.swift.tmp"
+settle "BuildInfo+Stamp.swift"
 
 if [ -n "$trigger" ]; then date +%s.%N >"$trigger"; fi
