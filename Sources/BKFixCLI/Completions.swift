@@ -35,7 +35,9 @@ enum Completions {
         let state =
             values(of: "--state", in: words).last.map(absolute)
             ?? Home.stateDir(environment: ProcessInfo.processInfo.environment)
-        guard StateRepo.exists(at: state), let runs = try? RunStore.open(path: state).runs() else { return [] }
+        guard StateRepo.exists(at: state),
+            let runs = try? RunStore(repo: StateRepo.open(at: state, create: false)).runs()
+        else { return [] }
         return runs.map(\.record.id).filter { $0.hasPrefix(prefix) }
     }
 
