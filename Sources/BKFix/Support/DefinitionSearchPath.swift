@@ -87,6 +87,20 @@ public struct DefinitionPlace: Sendable {
     public let files: [DefinitionFile]
 }
 
+extension DefinitionFolderError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .missing, .notAFolder, .unreadable, .nothingValid: return .badInput
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .missing, .notAFolder, .unreadable, .nothingValid: return "bad-definition-folder"
+        }
+    }
+}
+
 /// The places playbooks (or cases) are looked up, in order: the folders given on the command line, then the site's
 /// folder under `/etc/bkfix`, then the copy built into bkfix. The first file of an id wins.
 public struct DefinitionSearchPath: Sendable {
