@@ -55,12 +55,7 @@ public struct ClaimRequest: Sendable, Equatable {
             var spec: Spec?
             var status: Status?
         }
-        let list: List
-        do {
-            list = try JSONDecoder().decode(List.self, from: Data(json.utf8))
-        } catch {
-            throw KubectlError.undecodable(argv: argv, problem: "\(error)")
-        }
+        let list = try KubectlJSON.decode(List.self, json, argv: argv)
         return list.items.map {
             ClaimRequest(
                 namespace: $0.metadata.namespace ?? "default", name: $0.metadata.name,

@@ -51,12 +51,7 @@ public struct ControlledPod: Sendable, Equatable {
             var metadata: Meta
             var status: Status?
         }
-        let list: List
-        do {
-            list = try JSONDecoder().decode(List.self, from: Data(json.utf8))
-        } catch {
-            throw KubectlError.undecodable(argv: argv, problem: "\(error)")
-        }
+        let list = try KubectlJSON.decode(List.self, json, argv: argv)
         return list.items.map { item in
             let owner =
                 item.metadata.ownerReferences?.first { $0.controller == true } ?? item.metadata.ownerReferences?.first

@@ -29,14 +29,8 @@ public enum PersistenceSizeStep: StepKind {
         } catch let error as QuantityError {
             throw StepError.badArgument(step: name, key: "size", reason: error.localizedDescription)
         }
-        guard let installDir = context.installDir else {
-            throw StepError.cannotPlan(step: name, reason: "the BlueKing install dir is unknown; pass --install-dir")
-        }
-        let workDir = try BlueKingWorkDir.locate(installDir: installDir, transport: context.control)
-        let release = try workDir.release(named: releaseName)
-        guard let customFile = release.customValuesFile else {
-            throw WorkDirError.noCustomValuesFile(release: release.name, helmfile: release.helmfile)
-        }
+        let target = try ReleaseOverride.locate(releaseName, step: name, in: context)
+        let (workDir, release) = (target.workDir, target.release)
         let pending = try ClaimRequest.query(on: context.control).filter {
             $0.isPending && $0.namespace == release.namespace && $0.belongs(to: release.name)
         }
@@ -45,23 +39,14 @@ public enum PersistenceSizeStep: StepKind {
             sizes, component: try args.optionalString("component"), pending: pending, release: release.name)
         let dotted = path.joined(separator: ".")
         let current = sizes.first { $0.path == path }
-        let hostPath = workDir.hostPath(customFile)
-        let snapshot = try context.control.read(hostPath)
-        let before = try snapshot.map { try UTF8Text.decode($0.data, file: hostPath) }
-        let after = try YAMLSplice.set(path, to: sizeText, in: before ?? "", file: hostPath)
-        if before == after { return StepPlan(notes: ["\(hostPath) already sets \(dotted) to \(sizeText)"]) }
-        if let text = current?.size, let old = try? Quantity(parsing: text), size >= old {
+        if let text = current?.size, let old = try? Quantity(parsing: text), size >= old, text != sizeText {
             throw StepError.cannotPlan(
                 step: name, reason: "\(release.name)'s \(dotted) is \(text); \(sizeText) is not smaller")
         }
-        let change = "\(release.name): \(dotted) \(current?.size ?? current?.raw ?? "(chart default)") → \(sizeText)"
-        let owner = try release.valuesFiles.lazy.compactMap { try context.control.read(workDir.hostPath($0))?.meta }
-            .first
-        let file = FileChange(
-            host: context.control.host, path: hostPath, before: snapshot?.data, after: Data(after.utf8),
-            beforeMeta: snapshot?.meta,
-            afterMeta: snapshot?.meta ?? FileMeta(mode: 0o644, uid: owner?.uid ?? 0, gid: owner?.gid ?? 0),
-            notes: [change])
+        let note = "\(release.name): \(dotted) \(current?.size ?? current?.raw ?? "(chart default)") → \(sizeText)"
+        guard let file = try target.change([YAMLSplice.Assignment(path, sizeText)], notes: [note], in: context) else {
+            return StepPlan(notes: ["\(target.hostPath) already sets \(dotted) to \(sizeText)"])
+        }
         let destroy = HelmfileStep.command(
             file: release.helmfile, release: release.name, action: "destroy", workDir: workDir.path, context: context)
         let sync = HelmfileStep.command(

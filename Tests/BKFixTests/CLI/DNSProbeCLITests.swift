@@ -52,14 +52,19 @@ import Testing
         return w
     }
 
+    /// The findings of `diagnose --json`, and the evidence lines of cluster-dns-unreachable.
+    func dnsEvidence(_ stdout: String) throws -> ([[String: Any]], [String]) {
+        let findings = try #require(CLISandbox.json(stdout)["findings"] as? [[String: Any]])
+        let dns = try #require(findings.first { $0["case"] as? String == "cluster-dns-unreachable" })
+        return (findings, (dns["evidence"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String })
+    }
+
     @Test func nodesThatTimeOutWhileTheControlMachineResolvesAreEvidenceForClusterDNS() async throws {
         let w = try world()
         defer { w.cleanup() }
         let r = try await w.bkfix(["diagnose", "--live", "--nodes", "--json"])
         #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
-        let findings = try #require(CLISandbox.json(r.stdout)["findings"] as? [[String: Any]])
-        let dns = try #require(findings.first { $0["case"] as? String == "cluster-dns-unreachable" })
-        let evidence = (dns["evidence"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+        let (findings, evidence) = try dnsEvidence(r.stdout)
         #expect(evidence.contains("control: nslookup \(Self.name) 10.96.0.10 resolves (10.244.1.17)"), "\(evidence)")
         #expect(evidence.contains("node-1: nslookup \(Self.name) 10.96.0.10 times out"))
         #expect(evidence.contains("node-2: nslookup \(Self.name) 10.96.0.10 times out"))
@@ -81,9 +86,7 @@ import Testing
         defer { w.cleanup() }
         let r = try await w.bkfix(["diagnose", "--live", "--nodes", "--json"])
         #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
-        let findings = try #require(CLISandbox.json(r.stdout)["findings"] as? [[String: Any]])
-        let dns = try #require(findings.first { $0["case"] as? String == "cluster-dns-unreachable" })
-        let evidence = (dns["evidence"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+        let (_, evidence) = try dnsEvidence(r.stdout)
         #expect(evidence.contains { $0.hasPrefix("node-3: not probed: node node-3") }, "\(evidence)")
         #expect(evidence.contains("node-1: nslookup \(Self.name) 10.96.0.10 times out"))
     }
