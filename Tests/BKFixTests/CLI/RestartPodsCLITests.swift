@@ -120,4 +120,39 @@ import Testing
         #expect((verify["detail"] as? String)?.contains("not Ready within 1 s") == true, "\(verify)")
         #expect((verify["detail"] as? String)?.contains("ContainerCreating") == true)
     }
+
+    @Test func fixTakesTheGseAgentCrashLoopToRestartPodsWithTheDerivedReleaseAndNamespace() async throws {
+        let w = try NodeWorld(nodes: [])
+        defer { w.cleanup() }
+        let beat = "bkmonitor-operator-bkmonitorbeat-daemonset-x7k2p"
+        let crashing = #"""
+            {"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"\#(beat)","namespace":"bkmonitor-operator","labels":{"app.kubernetes.io/instance":"bkmonitor-operator","app.kubernetes.io/component":"bkmonitorbeat"},"ownerReferences":[{"kind":"DaemonSet","name":"bkmonitor-operator-bkmonitorbeat-daemonset","controller":true}]},"spec":{"containers":[{"name":"bkmonitorbeat"}]},"status":{"phase":"Running","containerStatuses":[{"name":"bkmonitorbeat","ready":false,"restartCount":9,"state":{"waiting":{"reason":"CrashLoopBackOff"}}}]}}]}
+            """#
+        let recreated = crashing.replacingOccurrences(
+            of: beat, with: "bkmonitor-operator-bkmonitorbeat-daemonset-m3n8q"
+        )
+        .replacingOccurrences(of: #""ready":false"#, with: #""ready":true"#)
+        .replacingOccurrences(of: #"{"waiting":{"reason":"CrashLoopBackOff"}}"#, with: #"{"running":{}}"#)
+        for (name, text) in [("before", crashing), ("after", recreated)] {
+            try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: w.stateDir("control") + "/\(name).json"))
+        }
+        try Data(
+            "failed to initialize libbeat: error initializing publisher: dial unix /data/ipc/ipc.state.report: connect: no such file or directory\n"
+                .utf8
+        ).write(to: URL(fileURLWithPath: w.stateDir("control") + "/log"))
+        try w.setState("control", "pods", "before")
+        let get = "get pod -n bkmonitor-operator -l app.kubernetes.io/instance=bkmonitor-operator -o json"
+        try w.standIn(
+            "kubectl", on: "control",
+            [
+                ("get pods -A -o json", "    cat \"$STATE/$(cat \"$STATE/pods\").json\"; exit 0"),
+                ("logs -p -n bkmonitor-operator \(beat) --tail 50 -c bkmonitorbeat", "    cat \"$STATE/log\"; exit 0"),
+                (get, "    cat \"$STATE/$(cat \"$STATE/pods\").json\"; exit 0"),
+                ("delete pod -n bkmonitor-operator \(beat)", "    echo after > \"$STATE/pods\"; exit 0"),
+            ])
+        let fix = try await w.bkfix(["fix", "--live", "--case", "gse-agent-missing", "--yes", "--json"])
+        #expect(fix.status == 0, "\(fix.stdout) \(fix.stderr)")
+        #expect(try CLISandbox.json(fix.stdout)["status"] as? String == "applied", "\(fix.stdout)")
+        #expect(w.calls.contains("control kubectl delete pod -n bkmonitor-operator \(beat)"), "\(w.calls)")
+    }
 }

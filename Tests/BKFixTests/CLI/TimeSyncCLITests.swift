@@ -132,6 +132,28 @@ import Testing
         #expect(w.state("node-1", "chronyd-enabled") == "enabled", "node-1 was never touched")
     }
 
+    @Test func fixTakesTheExpiredTokenLogToTimeSync() async throws {
+        let w = try NodeWorld()
+        defer { w.cleanup() }
+        try chrony(w, on: "node-1", enabled: "enabled", active: "active")
+        try chrony(w, on: "node-2")
+        try w.setClockShift(["node-2": 62])
+        let log = w.sandbox.sandboxPath("bkrepo.log")
+        try Data(
+            ("2024-12-05 06:00:01.123 ERROR 9 --- [  XNIO-1 task-1] ExceptionLogger : User[anonymous] GET "
+                + "[/service/project/info/bkpaas] from [Api] failed[SystemErrorException]: [250115]Service "
+                + "unauthenticated, reason: Expired token\n").utf8
+        ).write(to: URL(fileURLWithPath: log))
+        let fix = try await w.bkfix(["fix", log, "--yes", "--json"])
+        #expect(fix.status == 0, "\(fix.stdout) \(fix.stderr)")
+        let doc = try CLISandbox.json(fix.stdout)
+        #expect(doc["status"] as? String == "applied", "\(doc)")
+        #expect(mutating(w.calls) == ["node-2 systemctl enable --now chronyd", "node-2 chronyc makestep"])
+        let history = try await w.sandbox.historyRuns()
+        #expect(history.first?["playbook"] as? String == "time-sync")
+        #expect((history.first?["cases"] as? [String])?.contains("clock-skew") == true, "\(history)")
+    }
+
     @Test func withoutChronydItTurnsOnTimedatectlNTPAndUndoTurnsItOff() async throws {
         let w = try NodeWorld()
         defer { w.cleanup() }
