@@ -15,11 +15,18 @@ public struct ClockReading: Sendable, Equatable {
         self.roundTrip = roundTrip
     }
 
-    /// Within `maxSkew` seconds of the control machine.
-    public func isInSync(maxSkew: Double) -> Bool { abs(offset) <= maxSkew }
+    /// How far off the offset can be: the host read its clock somewhere within the round trip, so the true offset
+    /// lies within half of it either way.
+    public var uncertainty: Double { roundTrip / 2 }
+
+    /// Certainly more than `maxSkew` seconds off the control machine, whatever the round trip hides.
+    public func isOff(maxSkew: Double) -> Bool { abs(offset) - uncertainty > maxSkew }
+
+    /// Certainly within `maxSkew` seconds of the control machine.
+    public func isInSync(maxSkew: Double) -> Bool { abs(offset) + uncertainty <= maxSkew }
 
     /// One row of the clock table, aligned for the usual host names: `clock node-2    +62.004 s  (round trip 12 ms)
-    /// off by more than 1 s`.
+    /// off by more than 1 s`. A round trip too long to tell either way says so: such a host is left alone.
     public func row(maxSkew: Double, language: Language) -> String {
         let host = self.host.padding(toLength: max(self.host.count, 10), withPad: " ", startingAt: 0)
         let value = String(format: "%+.3f", offset)
@@ -27,10 +34,16 @@ public struct ClockReading: Sendable, Equatable {
         let trip = Int((roundTrip * 1000).rounded())
         let skew = Self.seconds(maxSkew)
         if language == .zh {
-            let verdict = isInSync(maxSkew: maxSkew) ? "一致（不超过 \(skew) 秒）" : "偏差超过 \(skew) 秒"
+            let verdict =
+                isOff(maxSkew: maxSkew)
+                ? "偏差超过 \(skew) 秒" : isInSync(maxSkew: maxSkew) ? "一致（不超过 \(skew) 秒）" : "往返太久，无法判断（不做修改）"
             return "时钟 \(host) \(shown) 秒（往返 \(trip) 毫秒）  \(verdict)"
         }
-        let verdict = isInSync(maxSkew: maxSkew) ? "in sync (within \(skew) s)" : "off by more than \(skew) s"
+        let verdict =
+            isOff(maxSkew: maxSkew)
+            ? "off by more than \(skew) s"
+            : isInSync(maxSkew: maxSkew)
+                ? "in sync (within \(skew) s)" : "cannot tell: the round trip is too long (left alone)"
         return "clock \(host) \(shown) s  (round trip \(trip) ms)  \(verdict)"
     }
 
@@ -49,14 +62,20 @@ public enum ClockOffset {
     /// itself (the real `date` over the real ssh) is unchanged. Inert unless set.
     public static let shiftVariable = "BKFIX_TEST_CLOCK_SHIFT"
 
-    /// Measures `samples` times and keeps the sample with the shortest round trip (the least disturbed one). The
-    /// round trip ends when the answer's line arrives, not when the ssh call has finished closing: the time the
-    /// call takes after `date` has answered would only skew the correction.
+    /// Measures `samples` times and keeps the sample with the shortest round trip (the least disturbed one); when
+    /// that sample cannot tell whether the host is within `maxSkew`, up to `extra` more samples are taken. The round
+    /// trip ends when the answer's line arrives, not when the ssh call has finished closing: the time the call takes
+    /// after `date` has answered would only widen the uncertainty.
     public static func measure(
-        _ transport: any Transport, environment: [String: String], samples: Int = 3
+        _ transport: any Transport, environment: [String: String], maxSkew: Double? = nil, samples: Int = 3,
+        extra: Int = 5
     ) throws -> ClockReading {
         var best: ClockReading?
-        for _ in 0..<max(1, samples) {
+        let first = max(1, samples)
+        for index in 0..<(first + (maxSkew == nil ? 0 : max(0, extra))) {
+            if index >= first, let best, let maxSkew, best.isOff(maxSkew: maxSkew) || best.isInSync(maxSkew: maxSkew) {
+                break
+            }
             let arrived = Mutex<Double?>(nil)
             let sent = Date().timeIntervalSince1970
             let result = try transport.run(CommandSpec(argv: argv, timeout: 30)) { line in

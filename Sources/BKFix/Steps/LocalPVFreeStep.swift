@@ -13,9 +13,16 @@ public enum LocalPVFreeStep: StepKind {
     public static func plan(_ args: StepArgs, in context: PlanContext) throws -> StepPlan {
         let dir = try args.optionalString("dir") ?? hostDir(in: context)
         let release = try args.optionalString("release")
-        let claims = try pendingClaims(
-            release: release, storageClass: try args.optionalString("class") ?? defaultClass, in: context)
         let host = context.host
+        var claims: [ClaimRequest] = []
+        var unread: String?
+        do {
+            claims = try pendingClaims(
+                release: release, storageClass: try args.optionalString("class") ?? defaultClass, in: context)
+        } catch let error as KubectlError {
+            // The free space alone is still worth showing.
+            unread = error.localizedDescription
+        }
         guard let space = try DiskFree.read(dir, on: context.transport) else {
             return StepPlan(notes: [
                 context.text(
@@ -44,7 +51,12 @@ public enum LocalPVFreeStep: StepKind {
                         en: "localpv \(host): cannot hold \(label): \(missing) missing"))
             }
         }
-        if claims.isEmpty {
+        if let unread {
+            notes.append(
+                context.text(
+                    zh: "localpv \(host)：读不到 PVC，无法判断能放下哪些：\(unread)",
+                    en: "localpv \(host): cannot tell which claims fit, the claims could not be read: \(unread)"))
+        } else if claims.isEmpty {
             notes.append(
                 context.text(
                     zh: "localpv \(host)：没有等待绑定的 PVC", en: "localpv \(host): no claim is waiting for a volume"))

@@ -12,9 +12,9 @@ public enum TimeSyncStep: StepKind {
 
     public static func plan(_ args: StepArgs, in context: PlanContext) throws -> StepPlan {
         let maxSkew = try maxSkew(args)
-        let reading = try ClockOffset.measure(context.transport, environment: context.environment)
+        let reading = try ClockOffset.measure(context.transport, environment: context.environment, maxSkew: maxSkew)
         let row = reading.row(maxSkew: maxSkew, language: context.language)
-        guard !reading.isInSync(maxSkew: maxSkew) else { return StepPlan(notes: [row]) }
+        guard reading.isOff(maxSkew: maxSkew) else { return StepPlan(notes: [row]) }
         if let chronyd = try SystemdUnit.read(unit, on: context.transport) {
             return StepPlan(changes: try chronyChanges(chronyd, reading: reading, in: context), notes: [row])
         }

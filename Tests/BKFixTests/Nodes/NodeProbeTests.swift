@@ -34,6 +34,10 @@ import Testing
             ClockReading(host: "control", offset: -0.2, roundTrip: 0.001).row(maxSkew: 0.5, language: .en)
                 .hasSuffix("in sync (within 0.5 s)"))
         #expect(off.row(maxSkew: 1, language: .zh).contains("偏差超过 1 秒"))
+        let slow = ClockReading(host: "node-1", offset: 1.5, roundTrip: 2)
+        #expect(!slow.isOff(maxSkew: 1) && !slow.isInSync(maxSkew: 1), "1.5 s ± 1 s: maybe in sync, maybe not")
+        #expect(slow.row(maxSkew: 1, language: .en).hasSuffix("cannot tell: the round trip is too long (left alone)"))
+        #expect(ClockReading(host: "node-2", offset: 62, roundTrip: 4).isOff(maxSkew: 1), "62 s ± 2 s is off")
     }
 
     @Test func ntpStateFromEveryTimedatectlGeneration() {
