@@ -148,9 +148,13 @@ import Testing
         try w.nodeStandIn(
             "firewall-cmd",
             [
-                "--query-port=\(port)/tcp": ("no\n", 1), "--permanent --add-port=\(port)/tcp": ("success\n", 0),
-                "--reload": ("success\n", 0), "--permanent --remove-port=\(port)/tcp": ("success\n", 0),
+                "--query-port=\(port)/tcp": ("no\n", 1), "--permanent --query-port=\(port)/tcp": ("no\n", 1),
+                "--add-port=\(port)/tcp": ("success\n", 0), "--permanent --add-port=\(port)/tcp": ("success\n", 0),
+                "--remove-port=\(port)/tcp": ("success\n", 0),
+                "--permanent --remove-port=\(port)/tcp": ("success\n", 0),
             ])
+        // Never called: each fails loudly if it is.
+        for tool in ["iptables", "iptables-save", "netfilter-persistent"] { try w.nodeStandIn(tool, [:]) }
     }
 
     @Test func openKubeletPortWithFirewalldByTheNodesIPAndRollback() async throws {
@@ -160,9 +164,14 @@ import Testing
         try firewalld(w, port: port)
         let plan = try await w.bkfix(["plan", "open-kubelet-port", "-p", "node=127.0.0.1", "-p", "port=\(port)"])
         #expect(plan.status == 0, "\(plan.stderr)")
-        #expect(plan.stdout.contains("firewall-cmd --permanent --add-port=\(port)/tcp"))
-        #expect(plan.stdout.contains("reversible"))
-        #expect(w.nodeCalls == ["systemctl is-active firewalld", "firewall-cmd --query-port=\(port)/tcp"])
+        #expect(plan.stdout.contains("$ firewall-cmd --add-port=\(port)/tcp  [reversible]"))
+        #expect(plan.stdout.contains("$ firewall-cmd --permanent --add-port=\(port)/tcp  [reversible]"))
+        #expect(!plan.stdout.contains("--reload"))
+        #expect(
+            w.nodeCalls == [
+                "systemctl is-active firewalld", "firewall-cmd --query-port=\(port)/tcp",
+                "firewall-cmd --permanent --query-port=\(port)/tcp",
+            ])
 
         let apply = try await w.bkfix([
             "apply", "open-kubelet-port", "-p", "node=127.0.0.1", "-p", "port=\(port)", "--yes", "--json",
@@ -175,22 +184,29 @@ import Testing
         #expect(verify["ok"] as? Bool == true)
         #expect(
             Array(w.nodeCalls.suffix(2)) == [
-                "firewall-cmd --permanent --add-port=\(port)/tcp", "firewall-cmd --reload",
+                "firewall-cmd --add-port=\(port)/tcp", "firewall-cmd --permanent --add-port=\(port)/tcp",
             ])
 
         let rollback = try await w.bkfix(["rollback", "--last", "--yes"])
         #expect(rollback.status == 0, "\(rollback.stdout) \(rollback.stderr)")
         #expect(
             Array(w.nodeCalls.suffix(2)) == [
-                "firewall-cmd --permanent --remove-port=\(port)/tcp", "firewall-cmd --reload",
+                "firewall-cmd --permanent --remove-port=\(port)/tcp", "firewall-cmd --remove-port=\(port)/tcp",
             ])
+        #expect(!w.nodeCalls.contains { $0.contains("--reload") })
+        #expect(w.nodeCalls.allSatisfy { $0.hasPrefix("firewall-cmd ") || $0.hasPrefix("systemctl ") })
     }
 
     @Test func openKubeletPortFallsBackToIptablesAndSaysNoChangesWhenOpen() async throws {
         let w = try World()
         defer { w.cleanup() }
         let rule = "INPUT -p tcp --dport 10250 -j ACCEPT"
-        try w.nodeStandIn("systemctl", ["is-active firewalld": ("inactive\n", 3)])
+        try w.nodeStandIn(
+            "systemctl",
+            [
+                "is-active firewalld": ("inactive\n", 3), "is-enabled netfilter-persistent": ("disabled\n", 1),
+                "is-enabled iptables": ("disabled\n", 1),
+            ])
         try w.nodeStandIn("iptables", ["-C \(rule)": ("", 1)])
         let plan = try await w.bkfix(["plan", "open-kubelet-port", "-p", "node=node-1"])
         #expect(plan.status == 0, "\(plan.stderr)")
