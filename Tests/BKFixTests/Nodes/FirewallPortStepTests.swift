@@ -22,8 +22,10 @@ import Testing
             case ["systemctl", "is-active", "firewalld"]: return S.ok(argv, "active\n")
             case ["firewall-cmd", "--query-port=10250/tcp"]: return running ? S.ok(argv, "yes\n") : S.fail(argv, 1)
             case ["firewall-cmd", "--permanent", "--query-port=10250/tcp"]:
-                return permanent ? S.ok(argv, "yes\n") : CommandResult(
-                    argv: argv, exitCode: 1, stdout: "no\n", stderr: "", duration: 0, timedOut: false)
+                return permanent
+                    ? S.ok(argv, "yes\n")
+                    : CommandResult(
+                        argv: argv, exitCode: 1, stdout: "no\n", stderr: "", duration: 0, timedOut: false)
             default: return S.fail(argv, 97, stderr: "unexpected")
             }
         }
