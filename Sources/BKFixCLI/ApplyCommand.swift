@@ -106,14 +106,17 @@ struct RunPresenter {
             plan, kind: kind, rollbackOf: rollbackOf, origin: origin,
             events: { [console, status] in console.progress($0, status: status) })
         if console.options.json {
-            console.json([
-                "run": record.id, "status": record.status.rawValue, "kind": record.kind.rawValue,
-                "rollbackOf": record.rollbackOf.map { $0 as Any } ?? NSNull(),
-                "error": record.error.map { $0 as Any } ?? NSNull(),
-                "verify": record.verify.map { ["check": $0.check, "host": $0.host, "ok": $0.ok, "detail": $0.detail] },
-            ])
+            console.json(
+                JSONOutput.masked([
+                    "run": record.id, "status": record.status.rawValue, "kind": record.kind.rawValue,
+                    "rollbackOf": record.rollbackOf.map { $0 as Any } ?? NSNull(),
+                    "error": record.error.map { $0 as Any } ?? NSNull(),
+                    "verify": record.verify.map {
+                        ["check": $0.check, "host": $0.host, "ok": $0.ok, "detail": $0.detail]
+                    },
+                ]))
         } else {
-            if let e = record.error { console.err("bkfix: \(e)\n") }
+            if let e = record.error { console.err("bkfix: \(SecretMasker.apply(e))\n") }
             console.out(Messages.format(Messages.runRecorded, lang, record.id, record.status.rawValue) + "\n")
             if record.kind == .apply && record.changedSomething {
                 console.out(Messages.format(Messages.rollbackHint, lang, record.id) + "\n")

@@ -58,14 +58,17 @@ struct RollbackCommand: ParsableCommand {
     }
 
     private func threeVersions(_ c: RollbackConflict) -> String {
+        var masker = SecretMasker()
         var s = Messages.format(Messages.changedSince, global.language, "\(c.host):\(c.path)") + "\n"
         for (label, data) in [("before the run", c.before), ("after the run", c.after), ("now", c.now)] {
             s += "--- \(label) ---\n"
-            s += data.map { RunRecord.maskSecrets(String(decoding: $0, as: UTF8.self)) } ?? "(absent)\n"
+            s += data.map { masker.text(String(decoding: $0, as: UTF8.self)) } ?? "(absent)\n"
             if let d = data, d.last != UInt8(ascii: "\n") { s += "\n" }
         }
         s += "--- now vs after the run ---\n"
-        s += UnifiedDiff.render(old: c.after, new: c.now, oldLabel: "after-run\(c.path)", newLabel: "now\(c.path)")
+        s += masker.text(
+            UnifiedDiff.render(old: c.after, new: c.now, oldLabel: "after-run\(c.path)", newLabel: "now\(c.path)"))
+        if let masked = masker.summary(global.language) { s += masked + "\n" }
         return s
     }
 }
