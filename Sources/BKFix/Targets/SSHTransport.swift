@@ -10,11 +10,14 @@ public struct SSHTransport: Transport {
     public let node: InventoryNode
     /// The environment `ssh` itself runs in (HOME for ~/.ssh, PATH to find `ssh`).
     public let environment: [String: String]
+    /// The state repo's runtime folder (`STATE/.git/bkfix`): control sockets go in its `ssh/` once the repo exists.
+    public let runtimeDir: String?
     public var host: String { node.name }
 
-    public init(node: InventoryNode, environment: [String: String]) {
+    public init(node: InventoryNode, environment: [String: String], runtimeDir: String? = nil) {
         self.node = node
         self.environment = environment
+        self.runtimeDir = runtimeDir
     }
 
     /// Exit statuses of the file helpers (ssh itself uses 255).
@@ -31,24 +34,28 @@ public struct SSHTransport: Transport {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    /// The ssh argv up to and including the destination (the remote command comes after).
+    /// The ssh argv up to and including the destination (the remote command comes after); without a private
+    /// control folder, no control master at all.
     public func sshArguments() -> [String] {
-        var argv = [
-            "ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(node.connectTimeout)", "-o", "ControlMaster=auto",
-            "-o", "ControlPath=\(controlDirectory)/%C", "-o", "ControlPersist=60", "-o", "LogLevel=ERROR",
-            "-p", String(node.port),
-        ]
+        var argv = ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(node.connectTimeout)"]
+        if let dir = controlDirectory {
+            argv += [
+                "-o", "ControlMaster=auto", "-o", "ControlPath=\(dir)/\(SSHControlDirectory.socketName(for: node))",
+                "-o", "ControlPersist=60",
+            ]
+        } else {
+            argv += ["-o", "ControlMaster=no", "-o", "ControlPath=none"]
+        }
+        argv += ["-o", "LogLevel=ERROR", "-p", String(node.port)]
         if let key = node.key { argv += ["-i", key, "-o", "IdentitiesOnly=yes"] }
         if !node.strictHostKeyChecking { argv += ["-o", "StrictHostKeyChecking=no"] }
         if let knownHosts = node.knownHosts { argv += ["-o", "UserKnownHostsFile=\(knownHosts)"] }
         return argv + ["--", "\(node.user)@\(node.address)"]
     }
 
-    /// Where the control sockets live: the inventory's `control_dir`, else a per-user directory in the temp dir.
-    var controlDirectory: String {
-        if let dir = node.controlDir { return dir }
-        let tmp = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        return tmp + "/bkfix-ssh-\(getuid())"
+    /// Where the control sockets live (SSHControlDirectory decides), or nil for no control master.
+    public var controlDirectory: String? {
+        SSHControlDirectory.choose(node: node, runtimeDir: runtimeDir, environment: environment)
     }
 
     /// The node path of a host path (the inventory's `root:` prefix, as `--root` for the control machine).
@@ -67,9 +74,10 @@ public struct SSHTransport: Transport {
         _ remote: String, operation: String, timeout: Double, input: Data? = nil,
         output: (@Sendable (OutputLine) -> Void)? = nil, strictExit: Bool = true
     ) throws -> CommandResult {
-        mkdir(controlDirectory, 0o700)
+        let argv = sshArguments() + [remote]
+        if let dir = controlDirectory { try SSHControlDirectory.ensurePrivate(dir, node: node.name) }
         let result = try ProcessRunner.run(
-            sshArguments() + [remote], workdir: nil, environment: environment, timeout: timeout, input: input,
+            argv, workdir: nil, environment: environment, timeout: timeout, input: input,
             output: output)
         if result.exitCode == 255, strictExit || Self.looksLikeSSHFailure(result.stderr) {
             throw SSHTransportError.unreachable(

@@ -15,14 +15,16 @@ import Testing
         var nodeCallsLog: String { sandbox.dir.appendingPathComponent("node-calls.log").path }
         static let hosts = "127.0.0.1 localhost\n10.0.0.11 node-1\n"
 
-        init(unreachableNode: Bool = false) throws {
+        init(unreachableNode: Bool = false, controlDir: Bool = true) throws {
             sandbox = try CLISandbox()
             sshd = try SSHDServer()
             try sandbox.write("/etc/hosts", Self.hosts)
             for tool in ["kubectl", "helm", "helmfile", "systemctl", "docker"] { try sandbox.standIn(tool) }
             try FileManager.default.createDirectory(atPath: nodeBin, withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: nodeCallsLog, contents: Data())
-            var text = "nodes:\n" + sshd.inventoryEntry("node-1", root: nodeRoot("node-1"), path: [nodeBin])
+            var text =
+                "nodes:\n"
+                + sshd.inventoryEntry("node-1", root: nodeRoot("node-1"), path: [nodeBin], controlDir: controlDir)
             try writeNodeFile("node-1", "/etc/hosts", Self.hosts, mode: 0o640)
             if unreachableNode {
                 text += sshd.inventoryEntry("node-2", root: nodeRoot("node-2"), port: try SSHDServer.freePort())
@@ -101,6 +103,31 @@ import Testing
         #expect(rollback.status == 0, "\(rollback.stdout) \(rollback.stderr)")
         #expect(w.nodeFile("node-1", "/etc/hosts") == World.hosts)
         #expect(w.nodeMode("node-1", "/etc/hosts") == 0o640)
+    }
+
+    @Test func withoutControlDirTheSocketsLiveInTheStateReposPrivateRuntimeFolder() async throws {
+        let w = try World(controlDir: false)
+        defer { w.cleanup() }
+        let runtime = RunStore.runtimeDir(ofRepoAt: w.sandbox.state)
+        let folder = runtime + "/ssh"
+        #expect(folder.utf8.count <= SSHControlDirectory.maxDirectoryLength, "the sandbox path is too long: \(folder)")
+        let apply = try await w.bkfix(["apply", "hub-hosts", "-p", "targets=node-1", "--yes"])
+        #expect(apply.status == 0, "\(apply.stdout) \(apply.stderr)")
+        var st = stat()
+        #expect(lstat(folder, &st) == 0)
+        #expect(st.st_mode & 0o7777 == 0o700)
+        #expect(st.st_uid == geteuid())
+        let node = w.sshd.node("node-1").withoutControlDir
+        let socket = folder + "/" + SSHControlDirectory.socketName(for: node)
+        #expect(lstat(socket, &st) == 0 && st.st_mode & S_IFMT == S_IFSOCK, "no control socket at \(socket)")
+        // Close the master this run left behind (ControlPersist), so no ssh outlives the test.
+        let ssh = SSHTransport(node: node, environment: w.sandbox.environment, runtimeDir: runtime)
+        _ = try ProcessRunner.run(
+            Array(ssh.sshArguments().dropLast(2)) + ["-O", "exit", "--", "\(SSHDServer.user)@127.0.0.1"], workdir: nil,
+            environment: w.sandbox.environment, timeout: 10, output: nil)
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: "/tmp/bkfix-ssh-\(getuid())/" + SSHControlDirectory.socketName(for: node)))
     }
 
     @Test func anUnreachableNodeFailsTheRunUnlessKeepGoing() async throws {
