@@ -69,20 +69,23 @@ public struct SecretMasker: Sendable {
     // MARK: - Text
 
     private static let keyWords = "(?:password|passwd|pwd|token|secret|key|credentials?)"
+    // Every repetition before a fixed word is bounded, and every run that never needs to give back is possessive
+    // (`++`): a 100 KB line of letters would otherwise be quadratic, or overflow ICU's backtracking stack, which
+    // makes it report no match at all, so a long secret would go through unmasked.
     /// `key: value`, `key=value`, `"key": "value"`, with an optional `→ new` after the value.
     private static let keyed = try! NSRegularExpression(
-        pattern: #"(?i)(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]*"# + keyWords
-            + #"[A-Za-z0-9_]*)(["']?[ \t]*[:=][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"',;}\]]+)(?:([ \t]*(?:→|->)[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"',;}\]]+))?"#
+        pattern: #"(?i)(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]{0,64}"# + keyWords
+            + #"[A-Za-z0-9_]{0,32})(["']?[ \t]*[:=][ \t]*)("[^"\n]*+"|'[^'\n]*+'|[^\s"',;}\]]++)(?:([ \t]*(?:→|->)[ \t]*)("[^"\n]*+"|'[^'\n]*+'|[^\s"',;}\]]++))?"#
     )
     /// `--password value` (the `=` form is `keyed`'s).
     private static let flag = try! NSRegularExpression(
-        pattern: #"(?i)(?<![\w-])(--?[A-Za-z0-9-]*"# + keyWords + #"[A-Za-z0-9-]*)([ \t]+)(?!-)([^\s"']+)"#)
+        pattern: #"(?i)(?<![\w-])(--?[A-Za-z0-9-]{0,64}"# + keyWords + #"[A-Za-z0-9-]{0,32})([ \t]+)(?!-)([^\s"']++)"#)
     private static let userinfo = try! NSRegularExpression(
-        pattern: #"([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:)([^@\s/]+)(@)"#)
+        pattern: #"(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,31}://[^/\s:@]{1,255}:)([^@\s/]{1,255})(@)"#)
     private static let bearer = try! NSRegularExpression(
-        pattern: #"(?i)(\bbearer[ \t]+|\bauthorization:[ \t]*basic[ \t]+)([A-Za-z0-9._~+/=-]{8,})"#)
+        pattern: #"(?i)(\bbearer[ \t]+|\bauthorization:[ \t]*basic[ \t]+)([A-Za-z0-9._~+/=-]{8,}+)"#)
     private static let base64Run = try! NSRegularExpression(
-        pattern: #"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{40,}={0,2}(?![A-Za-z0-9+/=_-])"#)
+        pattern: #"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{40,}+={0,2}+(?![A-Za-z0-9+/=_-])"#)
 
     /// The text with every secret-looking value replaced by `******`; everything else byte for byte.
     public mutating func text(_ text: String) -> String {

@@ -48,6 +48,16 @@ import Testing
         #expect(masked("ca.crt: \(key)").0 == "ca.crt: ******")
     }
 
+    @Test func hundredKilobyteLinesAreMaskedWholeOrLeftAlone() {
+        // Such lines once made the URL pattern quadratic and overflowed ICU's backtracking stack (no match at all).
+        let letters = String(repeating: "x", count: 100_000)
+        #expect(masked(letters + "\n" + letters) == (letters + "\n" + letters, 0))
+        let blob = String(repeating: "aZ9+", count: 30_000)
+        #expect(masked("data: " + blob + "==") == ("data: ******", 1))
+        let url = "h://" + String(repeating: "u", count: 100_000)
+        #expect(masked(url).1 == 0)
+    }
+
     @Test(arguments: [
         "image: hub.bktencent.com/blueking/bk-apigateway-apigateway:1.13.5",
         "bk-mysql-mysql-0.bk-mysql-mysql-headless.blueking.svc.cluster.local",
