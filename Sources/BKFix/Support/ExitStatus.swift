@@ -57,6 +57,7 @@ public enum ExitStatus: Int32, Sendable {
         case let e as TransportError:
             switch e {
             case .isDirectory, .notAFile: return (.badInput, "not-a-file")
+            case .outsideRoot, .symlinkOutsideRoot: return (.badInput, "outside-root")
             default: return (.failure, "io")
             }
         case is InventoryError: return (.badInput, "bad-inventory")

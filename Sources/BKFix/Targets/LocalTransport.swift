@@ -13,6 +13,8 @@ public enum TransportError: LocalizedError, Equatable {
     case symlinkOutsideRoot(path: String, target: String)
     /// A `..` in the path itself climbs above the root directory (`--root`).
     case outsideRoot(path: String)
+    /// The file system holding the path is mounted read-only.
+    case readOnlyFileSystem(path: String, operation: String)
 
     public var errorDescription: String? {
         switch self {
@@ -28,6 +30,8 @@ public enum TransportError: LocalizedError, Equatable {
             return "\(path) is a symlink to \(target), which leads outside the root directory; refusing to follow it"
         case .outsideRoot(let path):
             return "\(path) climbs above the root directory through '..'; refusing to leave it"
+        case .readOnlyFileSystem(let path, let operation):
+            return "cannot \(operation) \(path): the file system is mounted read-only; nothing was changed there"
         }
     }
 }
@@ -265,7 +269,8 @@ public struct LocalTransport: Transport {
 
     private func failure(_ path: String, _ operation: String, _ code: Int32) -> TransportError {
         switch code {
-        case EACCES, EPERM, EROFS: return .permissionDenied(path: path, operation: operation)
+        case EACCES, EPERM: return .permissionDenied(path: path, operation: operation)
+        case EROFS: return .readOnlyFileSystem(path: path, operation: operation)
         case EISDIR: return .isDirectory(path: path)
         default: return .io(path: path, operation: operation, reason: String(cString: strerror(code)))
         }

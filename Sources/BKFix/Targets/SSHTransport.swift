@@ -114,9 +114,10 @@ public struct SSHTransport: Transport {
             return TransportError.io(path: path, operation: operation, reason: "not a directory")
         default:
             let message = Self.lastLine(result.stderr) ?? "exit status \(result.exitCode)"
-            if message.contains("Permission denied") || message.contains("Operation not permitted")
-                || message.contains("Read-only file system")
-            {
+            if message.contains("Read-only file system") {
+                return TransportError.readOnlyFileSystem(path: path, operation: operation)
+            }
+            if message.contains("Permission denied") || message.contains("Operation not permitted") {
                 return TransportError.permissionDenied(path: path, operation: operation)
             }
             return SSHTransportError.remoteFailure(node: node.name, path: path, operation: operation, message: message)
