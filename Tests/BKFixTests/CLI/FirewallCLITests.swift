@@ -7,17 +7,8 @@ import Testing
 /// machine: the rule is inserted at run time and added to the boot-time rules file, and rollback removes both.
 /// Stand-ins for firewall-cmd, iptables-save and netfilter-persistent fail loudly if bkfix ever calls them.
 @Suite struct FirewallCLITests {
-    static let rhelRules = """
-        # sample configuration for iptables service
-        *filter
-        :INPUT ACCEPT [0:0]
-        :FORWARD ACCEPT [0:0]
-        :OUTPUT ACCEPT [0:0]
-        -A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT
-        -A INPUT -j REJECT --reject-with icmp-host-prohibited
-        COMMIT
-
-        """
+    /// The RHEL family's stock rules file, shared with the step's unit tests.
+    static let rhelRules = FirewallPortStepTests.rhelRules
 
     static func iptablesAnswers(_ rule: String) -> [String: (stdout: String, status: Int32)] {
         ["-C \(rule)": ("", 1), "-I \(rule)": ("", 0), "-D \(rule)": ("", 0)]
