@@ -158,3 +158,17 @@ public struct SupportBundleCollector: Sendable {
             directory: directory, files: files, archive: archive, failures: failures, masked: masker.count)
     }
 }
+
+extension CollectError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .cannotCreate, .archiveFailed: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .cannotCreate, .archiveFailed: return "io"
+        }
+    }
+}

@@ -97,7 +97,8 @@ public enum PlanRenderer {
         var s = "$ \(masker.argv(c.argv).map(shellQuote).joined(separator: " "))  \(shown)"
         if let w = c.workdir { s += "  (in \(w))" }
         s += "\n"
-        for u in c.undo { s += "    undo: \(masker.argv(u.argv).map(shellQuote).joined(separator: " "))\n" }
+        let label = c.risk == .reversible ? "undo" : "compensation"
+        for u in c.undo { s += "    \(label): \(masker.argv(u.argv).map(shellQuote).joined(separator: " "))\n" }
         for f in c.fallbacks { s += "    fallback: \(masker.argv(f).map(shellQuote).joined(separator: " "))\n" }
         return s
     }

@@ -276,3 +276,22 @@ public struct LocalTransport: Transport {
         }
     }
 }
+
+extension TransportError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .isDirectory, .notAFile, .symlinkOutsideRoot, .outsideRoot: return .badInput
+        case .permissionDenied, .io, .readOnlyFileSystem: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .isDirectory, .notAFile: return "not-a-file"
+        case .permissionDenied, .io: return "io"
+        case .symlinkOutsideRoot: return "symlink-outside-root"
+        case .outsideRoot: return "outside-root"
+        case .readOnlyFileSystem: return "read-only-file-system"
+        }
+    }
+}

@@ -24,3 +24,21 @@ public enum SSHTransportError: LocalizedError, Equatable {
         }
     }
 }
+
+extension SSHTransportError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .unreachable, .remoteFailure, .timedOut: return .failure
+        // Nothing was sent: bkfix refused to use a folder another user could reach.
+        case .controlDirectoryUnusable: return .refused
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .unreachable: return "unreachable"
+        case .remoteFailure, .timedOut: return "io"
+        case .controlDirectoryUnusable: return "unsafe-control-dir"
+        }
+    }
+}

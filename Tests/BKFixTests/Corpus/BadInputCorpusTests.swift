@@ -169,7 +169,7 @@ import Testing
             try book.text.write(toFile: books + "/\(book.id).yaml", atomically: true, encoding: .utf8)
         }
         let before = s.rootSnapshot()
-        let r = try await s.bkfix(input.command + ["--playbooks", books, "--yes"])
+        let r = try await s.bkfix(input.command + (input.playbook == nil ? [] : ["--playbooks", books]) + ["--yes"])
         switch input.outcome {
         case .refused(let fragments):
             #expect(r.status == 2, "\(name): exit \(r.status): \(r.stderr)")

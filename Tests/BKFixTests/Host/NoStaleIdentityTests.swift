@@ -40,13 +40,8 @@ import Testing
         }
     }
 
-    static let playbookDir = Fixtures.root.deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("playbooks").path
-
-    static var builtIn: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: playbookDir)) ?? []).filter { $0.hasSuffix(".yaml") }
-            .map { String($0.dropLast(5)) }.sorted()
-    }
+    /// Every playbook compiled into bkfix.
+    static var builtIn: [String] { EmbeddedDefinitions.playbooks.map(\.stem) }
 
     static let params: [String: [String]] = [
         "open-kubelet-port": ["node=node-1"], "raise-quota": ["release=bk-elastic"],
@@ -70,7 +65,8 @@ import Testing
         let planner = Planner(
             hosts: hosts, installDir: WorkDirFixture.installDir, language: .en,
             environment: ["PATH": "/usr/bin:/bin", "HOME": "/root"])
-        let playbook = try PlaybookLibrary(directories: [Self.playbookDir]).load(id: id)
+        // A root without /etc/bkfix/playbooks: only the built-in playbooks are found.
+        let playbook = try PlaybookLibrary(given: [], root: "/nonexistent-root").load(id: id)
         let params = try ParamValidator.resolve(
             playbook, given: try ParamValidator.parseAssignments(Self.params[id] ?? []), derived: [:])
         let plan = try planner.plan(playbook, params: params)
