@@ -108,7 +108,8 @@ struct RunPresenter {
             guard !mine.isEmpty else { continue }
             s += "  \(host):\n"
             for step in mine {
-                s += "    \(step.phrase.padding(toLength: width, withPad: " ", startingAt: 0))  \(masker.text(step.what))\n"
+                s +=
+                    "    \(step.phrase.padding(toLength: width, withPad: " ", startingAt: 0))  \(masker.text(step.what))\n"
             }
         }
         return s
