@@ -35,6 +35,11 @@ import Testing
         #expect(plan.stdout.contains("-  rootPassword: ******\n+  rootPassword: ******\n"), "\(plan.stdout)")
         #expect(plan.stdout.contains("masked 5 secret-looking values"), "\(plan.stdout)")
 
+        // A saved plan keeps the real bytes (apply needs them), so only its owner may read it.
+        let saved = s.dir.appendingPathComponent("plan.json").path
+        #expect(try await s.bkfix(["plan"] + args + ["--out", saved]).status == 0)
+        #expect((try FileManager.default.attributesOfItem(atPath: saved))[.posixPermissions] as? Int == 0o600)
+
         let planJSON = try await s.bkfix(["plan"] + args + ["--json"])
         #expect(!planJSON.stdout.contains("OldSecret9") && !planJSON.stdout.contains("NewSecret7"))
         #expect(try CLISandbox.json(planJSON.stdout)["masked"] as? Int == 5)
