@@ -173,6 +173,69 @@ import Testing
         #expect(mismatches.isEmpty, "\(mismatches.prefix(2).joined(separator: "\n"))")
     }
 
+    /// Big files that share a long head and tail, edited near the edges of what they share (first and last line,
+    /// the final newline, CRLF endings, lines that repeat across the boundary), give GNU's diff byte for byte.
+    @Test func longCommonHeadAndTailGiveGnusDiff() throws {
+        let dir = try Fixtures.tempDir("diff")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rng = SeededGenerator(seed: 10)
+        var mismatches: [String] = []
+        for round in 0..<60 {
+            let count = Int.random(in: 1...3000, using: &rng)
+            let ending = round % 5 == 0 ? "\r\n" : "\n"
+            var old = (0..<count).map { "0.0.0.0 host-\($0 % 97 == 0 ? 0 : $0).example.net" + ending }
+            if round % 7 == 0 { old[count - 1].removeLast(ending.count) }
+            var new = old
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                let at = [0, new.count - 1, Int.random(in: 0..<new.count, using: &rng)].randomElement(using: &rng)!
+                switch Int.random(in: 0..<5, using: &rng) {
+                case 0: new.remove(at: at)
+                case 1: new.insert("49.234.165.79 hub.bktencent.com" + ending, at: at)
+                case 2: new[at] = "# " + new[at]
+                case 3: new.append("0.0.0.0 host-0.example.net")  // repeats an earlier line, no final newline
+                default: new[at] = String(new[at].dropLast())
+                }
+                if new.isEmpty { new = ["x\n"] }
+            }
+            let oldText = old.joined()
+            let newText = new.joined()
+            let context = [0, 1, 3, 3, 5].randomElement(using: &rng)!
+            let oldURL = dir.appendingPathComponent("old\(round)")
+            let newURL = dir.appendingPathComponent("new\(round)")
+            try Data(oldText.utf8).write(to: oldURL)
+            try Data(newText.utf8).write(to: newURL)
+            let gnu = try ProcessRunner.run(
+                ["/usr/bin/diff", "-U\(context)", "--label", "a", "--label", "b", oldURL.path, newURL.path],
+                workdir: nil, environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"], timeout: 30, output: nil)
+            let ours = UnifiedDiff.render(
+                old: Data(oldText.utf8), new: Data(newText.utf8), oldLabel: "a", newLabel: "b", context: context)
+            if ours != gnu.stdout {
+                mismatches.append("round \(round) (-U\(context)):\n--- gnu\n\(gnu.stdout)\n--- ours\n\(ours)")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(2).joined(separator: "\n"))")
+    }
+
+    /// Two unrelated big files cost a bounded search: the region past the cost limit is one replacement that
+    /// `patch` still applies exactly.
+    @Test func rewrittenFileBeyondTheCostLimitIsOneReplacement() throws {
+        let old = (0..<(3 * LineDiff.costLimit)).map { "old \($0)\n" }.joined()
+        let new = (0..<(3 * LineDiff.costLimit)).map { $0 % 2 == 0 ? "old \($0)\n" : "new \($0)\n" }.joined()
+        let diff = UnifiedDiff.render(old: Data(old.utf8), new: Data(new.utf8), oldLabel: "a", newLabel: "b")
+        let dir = try Fixtures.tempDir("diff")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let oldURL = dir.appendingPathComponent("old")
+        let patchURL = dir.appendingPathComponent("patch")
+        let outURL = dir.appendingPathComponent("out")
+        try Data(old.utf8).write(to: oldURL)
+        try Data(diff.utf8).write(to: patchURL)
+        let patched = try ProcessRunner.run(
+            ["/usr/bin/patch", "-s", "-o", outURL.path, "-i", patchURL.path, oldURL.path], workdir: nil,
+            environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"], timeout: 60, output: nil)
+        #expect(patched.exitCode == 0, "\(patched.stderr)")
+        #expect(try Data(contentsOf: outURL) == Data(new.utf8))
+    }
+
     /// Files from a tiny vocabulary have many equally short diffs, where GNU's choice is its own; there the
     /// property is that `patch` turns old into new with our diff, and that ours is never longer than GNU's.
     @Test func repetitiveFilesPatchBackExactlyWithMinimalDiffs() throws {
