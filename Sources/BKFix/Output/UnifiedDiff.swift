@@ -13,12 +13,17 @@ public enum UnifiedDiff {
         if oldData == newData { return "" }
         return oldData.withUnsafeBytes { a in
             newData.withUnsafeBytes { b in
-                if a.firstIndex(of: 0) != nil || b.firstIndex(of: 0) != nil {
+                if hasNUL(a) || hasNUL(b) {
                     return "Binary files differ (\(a.count) -> \(b.count) bytes)\n"
                 }
                 return render(a, b, oldLabel: oldLabel, newLabel: newLabel, context: max(0, context))
             }
         }
+    }
+
+    private static func hasNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        return memchr(base, 0, bytes.count) != nil
     }
 
     private static func render(
