@@ -76,8 +76,7 @@ public enum HostsFileEditor {
                 var hits: [Int] = []
                 var hitKeys: [Int] = []
                 for name in 1..<tokens.count {
-                    let token = UnsafeRawBufferPointer(rebasing: bytes[tokens[name].range])
-                    if let key = keys.firstIndex(where: { $0.matches(token) }) {
+                    if let key = keys.firstIndex(where: { $0.matches(scanner.word(name)) }) {
                         hits.append(name)
                         hitKeys.append(key)
                     }
@@ -147,10 +146,8 @@ public enum HostsFileEditor {
             var result: [String] = []
             while let line = try scanner.next() {
                 guard line.isEntry else { continue }
-                let tokens = scanner.tokens
-                if tokens.dropFirst().contains(where: { key.matches(UnsafeRawBufferPointer(rebasing: bytes[$0.range])) }
-                ) {
-                    result.append(scanner.text(tokens[0].range))
+                if scanner.tokens.indices.dropFirst().contains(where: { key.matches(scanner.word($0)) }) {
+                    result.append(scanner.text(scanner.tokens[0].range))
                 }
             }
             return result

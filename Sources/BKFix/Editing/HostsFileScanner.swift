@@ -76,6 +76,9 @@ struct HostsFileScanner {
         return line
     }
 
+    /// The bytes of word `index` of the current line.
+    func word(_ index: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[tokens[index].range]) }
+
     /// The bytes of a range as text.
     func text(_ range: Range<Int>) -> String {
         String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
