@@ -328,6 +328,53 @@ struct YAMLOutline {
         return nil
     }
 
+    /// What a key path holds in the first document, as far as the outline alone can tell.
+    enum Lookup: Equatable {
+        case scalar(String)
+        /// Absent, or null (which a values merge does not apply).
+        case absent
+        /// A Go template stands there: no literal value.
+        case templated
+        /// A collection, a block or multi-line scalar, an alias, or an escape the outline does not decode.
+        case needsParse
+    }
+
+    /// The scalar at a key path of the first document, read without a YAML parse (a values file is mostly looked
+    /// up for one setting, such as the namespace).
+    func lookup(_ path: [String]) -> Lookup {
+        guard let document = documents.first, !path.isEmpty else { return .absent }
+        var entries = document.entries
+        for (depth, key) in path.enumerated() {
+            guard let entry = entries.last(where: { $0.key == key }) else {
+                return entries.contains(where: \.keyTemplated) ? .needsParse : .absent
+            }
+            if entry.keyTemplated || mask.openBlock[entry.line] != nil { return .needsParse }
+            let isTarget = depth == path.count - 1
+            switch entry.value {
+            case .scalar(let span):
+                guard isTarget else { return .absent }
+                if span.raw.contains("{{") { return .templated }
+                switch span.style {
+                case .plain:
+                    return ["", "~", "null", "Null", "NULL"].contains(span.raw) ? .absent : .scalar(span.raw)
+                case .singleQuoted:
+                    return .scalar(Self.unquote(Array(span.raw.utf8)))
+                case .doubleQuoted:
+                    let inner = span.raw.dropFirst().dropLast()
+                    return inner.contains("\\") ? .needsParse : .scalar(String(inner))
+                }
+            case .empty:
+                return .absent
+            case .mapping(let children, _):
+                if isTarget { return .needsParse }
+                entries = children
+            default:
+                return .needsParse
+            }
+        }
+        return .absent
+    }
+
     /// The text of a quoted key or scalar.
     static func unquote(_ bytes: [UInt8]) -> String {
         let s = bytes.utf8String

@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 /// Reads the releases of one helmfile tolerantly: Go templates masked, each `---` document parsed on its own,
-/// documents that still do not parse skipped.
+/// documents that still do not parse skipped. Before any parse, a byte search tells which helmfiles can matter.
 enum HelmfileReader {
     /// A release as written, before namespace resolution.
     struct RawRelease: Equatable {
@@ -12,25 +12,65 @@ enum HelmfileReader {
         var labels: [String: String]
     }
 
-    static func releases(in text: String) -> [RawRelease] {
+    /// True when the bytes hold `releases:`, without which a file declares no release.
+    static func mayHoldReleases(_ data: Data) -> Bool {
+        data.withUnsafeBytes { $0.firstOffset(of: Array("releases:".utf8)) != nil }
+    }
+
+    /// True when the bytes hold `name: RELEASE` as YAML writes it (`- name: x`, `name: "x"`, `{name: x}`), the
+    /// release name ending there: the helmfiles worth parsing for that release.
+    static func mayDeclare(_ release: String, in data: Data) -> Bool {
+        data.withUnsafeBytes { mayDeclare(release, in: $0) }
+    }
+
+    static func mayDeclare(_ release: String, in bytes: UnsafeRawBufferPointer) -> Bool {
+        let needle = Array(release.utf8)
+        guard !needle.isEmpty else { return false }
+        var from = 0
+        while let at = bytes.firstOffset(of: needle, from: from) {
+            from = at + 1
+            let end = at + needle.count
+            guard end == bytes.count || !isNameByte(bytes[end]) else { continue }
+            var i = at - 1
+            if i >= 0, bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") { i -= 1 }
+            while i >= 0, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") { i -= 1 }
+            guard i >= 4, bytes[i] == UInt8(ascii: ":") else { continue }
+            let key = UnsafeRawBufferPointer(rebasing: bytes[(i - 4)..<i])
+            guard key.elementsEqual("name".utf8) else { continue }
+            if i == 4 || !isNameByte(bytes[i - 5]) { return true }
+        }
+        return false
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+    }
+
+    /// The releases the helmfile declares; with `release`, only from the `---` documents whose bytes name it.
+    static func releases(in text: String, mentioning release: String? = nil) -> [RawRelease] {
         let mask = YAMLTemplateMask(YAMLLines(text))
         var documents: [[String]] = [[]]
-        for line in mask.maskedText.components(separatedBy: "\n") {
+        for line in mask.maskedText.split(separator: "\n", omittingEmptySubsequences: false) {
             if YAMLOutline.isDocumentMarker(Array(line.utf8)) {
                 documents.append([])
             } else {
-                documents[documents.count - 1].append(line)
+                documents[documents.count - 1].append(String(line))
             }
         }
         var result: [RawRelease] = []
         for document in documents {
-            guard let node = try? Yams.compose(yaml: document.joined(separator: "\n")),
+            var text = document.joined(separator: "\n")
+            if let release, !text.withUTF8({ mayDeclare(release, in: UnsafeRawBufferPointer($0)) }) { continue }
+            guard let node = try? Yams.compose(yaml: text, .basic),
                 let releases = node["releases"]?.sequence
             else { continue }
             for item in releases {
                 guard let name = item["name"]?.string.map(mask.unmask) else { continue }
                 let values = (item["values"]?.sequence ?? []).compactMap { $0.string }.map {
-                    mask.unmask($0).trimmingCharacters(in: .whitespaces)
+                    mask.unmask($0).trimmingBlanks
                 }
                 var labels: [String: String] = [:]
                 for (key, value) in item["labels"]?.mapping ?? [:] {
