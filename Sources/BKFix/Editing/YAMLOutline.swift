@@ -21,7 +21,10 @@ struct YAMLOutline {
         /// Nothing at all (a null): `key:` alone.
         case empty
         case sequence
-        case flowCollection(String)
+        /// `key: {a: 1, ...}`, on one line or several.
+        case flowMapping(YAMLFlow.Mapping)
+        /// `key: [a, b]`, on one line or several.
+        case flowSequence
         case blockScalar
         case multilineScalar
         case alias
@@ -240,12 +243,23 @@ struct YAMLOutline {
             return
         case UInt8(ascii: "{") where !(j + 1 < content.count && content[j + 1] == UInt8(ascii: "{")),
             UInt8(ascii: "["):
-            let rest = Array(content[j...]).utf8String.trimmingBlanks
-            if rest == "{}" || rest.hasPrefix("{} #") || rest.hasPrefix("{}\t#") {
-                entry.value = .emptyFlowMapping(j..<(j + 2))
-            } else {
-                entry.value = .flowCollection(c == UInt8(ascii: "[") ? "a flow sequence" : "a flow mapping")
+            var scanner = YAMLFlowScanner(lines, mask: mask, at: YAMLFlow.Position(line: i, column: j), endLine: end)
+            let node: YAMLFlow.Node
+            do {
+                node = try scanner.collection()
+            } catch let error as YAMLFlow.Unterminated {
+                throw notYAML(error.line < end ? error.line : i, "a flow collection that never closes")
             }
+            if case .mapping(let mapping) = node {
+                let rest = Array(content[j...]).utf8String.trimmingBlanks
+                let empty = rest == "{}" || rest.hasPrefix("{} #") || rest.hasPrefix("{}\t#")
+                entry.value = empty ? .emptyFlowMapping(j..<(j + 2)) : .flowMapping(mapping)
+            } else {
+                entry.value = .flowSequence
+            }
+            entry.lastLine = scanner.position.line
+            cursor = max(cursor, scanner.position.line + 1)
+            return
         case UInt8(ascii: "\""), UInt8(ascii: "'"):
             if let close = closingQuote(content, from: j) {
                 entry.value = .scalar(
@@ -280,7 +294,6 @@ struct YAMLOutline {
         // Lines indented deeper than the key continue the inline value (multi-line plain or flow).
         if let next = nextContentLine(from: cursor, end: end), lines.lines[next].content.indentWidth > column {
             if case .scalar = entry.value { entry.value = .multilineScalar }
-            if case .emptyFlowMapping = entry.value { entry.value = .flowCollection("a flow mapping") }
             var k = next
             while let n = nextContentLine(from: k, end: end), lines.lines[n].content.indentWidth > column {
                 entry.lastLine = n
@@ -299,12 +312,52 @@ struct YAMLOutline {
             if column > parentIndent || (column == parentIndent && startsSequenceItem(content, at: column)) {
                 last = n
                 k = n + 1
+                // A flow collection opened here may close on a line indented no deeper than the sequence.
+                if let open = flowValueStart(content, from: column) {
+                    var scanner = YAMLFlowScanner(
+                        lines, mask: mask, at: YAMLFlow.Position(line: n, column: open), endLine: end)
+                    if (try? scanner.collection()) != nil, scanner.position.line > n {
+                        last = scanner.position.line
+                        k = last + 1
+                    }
+                }
             } else {
                 break
             }
         }
         cursor = last + 1
         return last
+    }
+
+    /// Where a flow collection starts as the value of a sequence line (`- [`, `- key: {`, `- - [`), if it does.
+    private func flowValueStart(_ content: [UInt8], from column: Int) -> Int? {
+        var j = column
+        func skipBlanks() { while j < content.count, content[j] == 32 || content[j] == 9 { j += 1 } }
+        while startsSequenceItem(content, at: j) {
+            j += 1
+            skipBlanks()
+        }
+        func opensFlow(_ at: Int) -> Bool {
+            at < content.count && (content[at] == UInt8(ascii: "[") || content[at] == UInt8(ascii: "{"))
+                && !(at + 1 < content.count && content[at + 1] == UInt8(ascii: "{"))
+        }
+        if opensFlow(j) { return j }
+        // `key: [` on an item line: a plain or quoted key, then `: `.
+        var k = j
+        if k < content.count, content[k] == UInt8(ascii: "\"") || content[k] == UInt8(ascii: "'") {
+            guard let close = closingQuote(content, from: k) else { return nil }
+            k = close + 1
+        }
+        while k < content.count {
+            if content[k] == UInt8(ascii: "#") && k > 0 && (content[k - 1] == 32 || content[k - 1] == 9) { return nil }
+            if content[k] == UInt8(ascii: ":"), k + 1 < content.count, content[k + 1] == 32 || content[k + 1] == 9 {
+                j = k + 1
+                skipBlanks()
+                return opensFlow(j) ? j : nil
+            }
+            k += 1
+        }
+        return nil
     }
 
     /// Index of the quote closing the quoted scalar that opens at `from`, on the same line.
