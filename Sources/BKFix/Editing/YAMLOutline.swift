@@ -215,6 +215,9 @@ struct YAMLOutline {
             if startsSequenceItem(nextContent, at: nextColumn), nextColumn >= column {
                 entry.value = .sequence
                 entry.lastLine = consumeSequence(from: next, parentIndent: column, cursor: &cursor, end: end)
+            } else if nextColumn > column, opensFlow(nextContent, at: nextColumn) {
+                // `key:` with its flow collection on the next line (`resources:` then `  {}`, as charts write it).
+                try parseFlow(&entry, at: YAMLFlow.Position(line: next, column: nextColumn), cursor: &cursor, end: end)
             } else if nextColumn > column {
                 cursor = next
                 let children = try parseMapping(indent: nextColumn, cursor: &cursor, end: end)
@@ -243,22 +246,11 @@ struct YAMLOutline {
             return
         case UInt8(ascii: "{") where !(j + 1 < content.count && content[j + 1] == UInt8(ascii: "{")),
             UInt8(ascii: "["):
-            var scanner = YAMLFlowScanner(lines, mask: mask, at: YAMLFlow.Position(line: i, column: j), endLine: end)
-            let node: YAMLFlow.Node
-            do {
-                node = try scanner.collection()
-            } catch let error as YAMLFlow.Unterminated {
-                throw notYAML(error.line < end ? error.line : i, "a flow collection that never closes")
+            let rest = Array(content[j...]).utf8String.trimmingBlanks
+            try parseFlow(&entry, at: YAMLFlow.Position(line: i, column: j), cursor: &cursor, end: end)
+            if case .flowMapping = entry.value, rest == "{}" || rest.hasPrefix("{} #") || rest.hasPrefix("{}\t#") {
+                entry.value = .emptyFlowMapping(j..<(j + 2))
             }
-            if case .mapping(let mapping) = node {
-                let rest = Array(content[j...]).utf8String.trimmingBlanks
-                let empty = rest == "{}" || rest.hasPrefix("{} #") || rest.hasPrefix("{}\t#")
-                entry.value = empty ? .emptyFlowMapping(j..<(j + 2)) : .flowMapping(mapping)
-            } else {
-                entry.value = .flowSequence
-            }
-            entry.lastLine = scanner.position.line
-            cursor = max(cursor, scanner.position.line + 1)
             return
         case UInt8(ascii: "\""), UInt8(ascii: "'"):
             if let close = closingQuote(content, from: j) {
@@ -303,6 +295,30 @@ struct YAMLOutline {
         }
     }
 
+    /// True when a flow collection (not a `{{` template) opens at `column`.
+    private func opensFlow(_ content: [UInt8], at column: Int) -> Bool {
+        column < content.count && (content[column] == UInt8(ascii: "[") || content[column] == UInt8(ascii: "{"))
+            && !(column + 1 < content.count && content[column + 1] == UInt8(ascii: "{"))
+    }
+
+    /// Reads the flow collection opening at `start` as the entry's value, to the line where it closes.
+    private func parseFlow(_ entry: inout Entry, at start: YAMLFlow.Position, cursor: inout Int, end: Int) throws {
+        var scanner = YAMLFlowScanner(lines, mask: mask, at: start, endLine: end)
+        let node: YAMLFlow.Node
+        do {
+            node = try scanner.collection()
+        } catch let error as YAMLFlow.Unterminated {
+            throw notYAML(error.line < end ? error.line : start.line, "a flow collection that never closes")
+        }
+        if case .mapping(let mapping) = node {
+            entry.value = .flowMapping(mapping)
+        } else {
+            entry.value = .flowSequence
+        }
+        entry.lastLine = scanner.position.line
+        cursor = max(cursor, scanner.position.line + 1)
+    }
+
     private func consumeSequence(from first: Int, parentIndent: Int, cursor: inout Int, end: Int) -> Int {
         var last = first
         var k = first
@@ -337,11 +353,7 @@ struct YAMLOutline {
             j += 1
             skipBlanks()
         }
-        func opensFlow(_ at: Int) -> Bool {
-            at < content.count && (content[at] == UInt8(ascii: "[") || content[at] == UInt8(ascii: "{"))
-                && !(at + 1 < content.count && content[at + 1] == UInt8(ascii: "{"))
-        }
-        if opensFlow(j) { return j }
+        if opensFlow(content, at: j) { return j }
         // `key: [` on an item line: a plain or quoted key, then `: `.
         var k = j
         if k < content.count, content[k] == UInt8(ascii: "\"") || content[k] == UInt8(ascii: "'") {
@@ -353,7 +365,7 @@ struct YAMLOutline {
             if content[k] == UInt8(ascii: ":"), k + 1 < content.count, content[k + 1] == 32 || content[k + 1] == 9 {
                 j = k + 1
                 skipBlanks()
-                return opensFlow(j) ? j : nil
+                return opensFlow(content, at: j) ? j : nil
             }
             k += 1
         }

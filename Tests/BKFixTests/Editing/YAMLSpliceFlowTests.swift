@@ -127,6 +127,20 @@ import Testing
         #expect(try set(text, [("image.pullPolicy", "Always")]) == text + "  pullPolicy: Always\n")
     }
 
+    /// Charts formatted by prettier put an empty collection on the line after its key.
+    @Test func aFlowCollectionOnTheLineAfterItsKeyIsEditedThere() throws {
+        let text = "podAnnotations:\n  {}\n  # prometheus.io/scrape: \"true\"\nextraVolumes:\n  []\nreplicas: 1\n"
+        #expect(
+            try set(text, [("podAnnotations.team", "search")])
+                == text.replacing("  {}\n", with: "  {team: search}\n"))
+        #expect(try set(text, [("replicas", "2")]) == text.replacing("replicas: 1", with: "replicas: 2"))
+        #expect(
+            refusal(text, "podAnnotations")
+                == .notAScalar(file: "custom-values.yaml", path: "podAnnotations", line: 1, found: "a flow mapping"))
+        #expect(
+            refusal(text, "extraVolumes.x") == .hitsSequence(file: "custom-values.yaml", path: "extraVolumes", line: 4))
+    }
+
     @Test func whatCannotBeDoneExactlyIsRefusedNamingTheLine() {
         let file = "custom-values.yaml"
         // A template between a multi-line mapping's entries may emit the key: no insertion next to it.
