@@ -74,15 +74,6 @@ struct Console {
             err("verify \(r.check) on \(r.host): \(r.ok ? "ok" : "FAILED") — \(r.detail)\n")
         }
     }
-
-    /// Takes the state lock, printing a note when a stale one was cleared.
-    func lock(_ store: RunStore, command: String) throws -> StateLock {
-        let lock = try StateLock.acquire(in: store.runtimeDir, command: command)
-        if let stale = lock.clearedStale {
-            err(Messages.format(Messages.staleLock, lang, String(stale.pid), stale.command) + "\n")
-        }
-        return lock
-    }
 }
 
 /// The command line as typed, for the run record and the lock.

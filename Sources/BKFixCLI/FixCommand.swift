@@ -60,8 +60,7 @@ struct FixCommand: ParsableCommand {
             var plan = try session.plan(playbook: playbook, assignments: params, derived: chosen.params)
             // The run is recorded under the case that was diagnosed, first (the `Case` trailer).
             plan.cases = [chosen.caseID] + plan.cases.filter { $0 != chosen.caseID }
-            return try RunPresenter(console: console, session: session).execute(
-                plan, yes: yes, kind: .apply, rollbackOf: nil)
+            return try RunPresenter(console: console, session: session, yes: yes).apply(plan, saved: false)
         }
     }
 

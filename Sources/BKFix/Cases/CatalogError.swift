@@ -38,3 +38,21 @@ public enum CatalogError: LocalizedError, Equatable {
         }
     }
 }
+
+extension CatalogError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .unreadableDirectory, .invalidYAML, .unreadableFile, .missingField, .invalidField, .badRegex,
+            .unknownCapture, .duplicateID, .several:
+            return .badInput
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .unreadableDirectory, .invalidYAML, .unreadableFile, .missingField, .invalidField, .badRegex,
+            .unknownCapture, .duplicateID, .several:
+            return "invalid-case"
+        }
+    }
+}

@@ -94,6 +94,16 @@ public struct Session: Sendable {
         return applier
     }
 
+    /// The engine for one apply, rollback or recover: the only way to change anything.
+    public func engine(store: RunStore, origin: RunOrigin, frontEnd: RunFrontEnd) -> RunEngine {
+        RunEngine(session: self, store: store, origin: origin, frontEnd: frontEnd)
+    }
+
+    /// Plans a saved plan's playbook again with its parameters, as it would be planned now.
+    public func replan(_ saved: Plan) throws -> Plan {
+        try planner.plan(try library.load(id: saved.playbook), params: saved.params)
+    }
+
     /// Loads a playbook and resolves its parameters from `-p key=value` arguments (and diagnosis-derived values).
     public func plan(playbook id: String, assignments: [String], derived: [String: String] = [:]) throws -> Plan {
         let playbook = try library.load(id: id)

@@ -360,3 +360,18 @@ private struct StreamReader {
         output(makeLine(String(decoding: line, as: UTF8.self)))
     }
 }
+
+extension ProcessRunnerError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .notFound, .workdirMissing, .spawnFailed: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .notFound: return "command-not-found"
+        case .workdirMissing, .spawnFailed: return "io"
+        }
+    }
+}
