@@ -58,14 +58,14 @@ public enum HostsFileEditor {
         let keys = wanted.map { HostName(Array($0.utf8)) }
         var satisfied = [Bool](repeating: false, count: keys.count)
         var notes: [String] = []
-        var output = [UInt8]()
+        var output = Data()  // built in place: no second copy of a big file
         output.reserveCapacity(content.count + 64)
         var keptLines = 0
         var lineEnding: [UInt8]?
 
+        var copiedUpTo = 0  // bytes before this offset are in `output` already; 0 while no line changed
         try content.withUnsafeBytes { bytes in
             var scanner = try HostsFileScanner(bytes, path: path)
-            var copiedUpTo = 0  // bytes before this offset are in `output` already
             while let line = try scanner.next() {
                 if lineEnding == nil, line.end > line.bodyEnd {
                     lineEnding = Array(bytes[line.bodyEnd..<line.end])
@@ -118,15 +118,17 @@ public enum HostsFileEditor {
                         "removed \(hitNames.joined(separator: ", ")) from line \(line.number): \"\(text)\" \(reason)")
                 }
             }
+            // Nothing to change: the content itself is the result, not a copy of it.
+            guard copiedUpTo > 0 || satisfied.contains(false) else { return }
             output.append(contentsOf: bytes[copiedUpTo..<bytes.count])
         }
-
         let missing = wanted.indices.filter { !satisfied[$0] }.map { wanted[$0] }
+        if copiedUpTo == 0 && missing.isEmpty { return HostsEdit(after: content, notes: notes, changed: false) }
         if !missing.isEmpty {
             let newLine = Array(([ip] + missing).joined(separator: " ").utf8)
             let ending = lineEnding ?? [0x0A]
             if output.isEmpty {
-                output = newLine + ending
+                output = Data(newLine + ending)
             } else if output.last == 0x0A {
                 output += newLine + ending
             } else {
@@ -134,8 +136,7 @@ public enum HostsFileEditor {
             }
             notes.append("added line \(keptLines + 1): \"\(String(decoding: newLine, as: UTF8.self))\"")
         }
-        let after = Data(output)
-        return HostsEdit(after: after, notes: notes, changed: after != content)
+        return HostsEdit(after: output, notes: notes, changed: output != content)
     }
 
     /// The IPs an active (uncommented) line gives `name`, in file order.
