@@ -111,21 +111,19 @@ import Testing
                 + "\u{1B}[31m-a\r\u{1B}[0m\n\u{1B}[32m+b\r\u{1B}[0m\n\u{1B}[32m+c\r\u{1B}[0m\n")
     }
 
-    @Test func fiveThousandLineFilesDiffQuickly() {
+    @Test func fiveThousandLineFilesWithManyChangesOrNoneInCommon() {
         let old = (0..<5000).map { "line \($0) of a fairly long file\n" }
         var new = old
         for i in stride(from: 0, to: 5000, by: 7) { new[i] = "changed \(i)\n" }
-        let start = Date()
         let out = UnifiedDiff.render(
             old: Data(old.joined().utf8), new: Data(new.joined().utf8), oldLabel: "a",
             newLabel: "b")
-        #expect(Date().timeIntervalSince(start) < 10)
         #expect(out.contains("+changed 4998\n"))
+        #expect(out.components(separatedBy: "\n+changed ").count - 1 == 715)
         let unrelated = UnifiedDiff.render(
             old: Data(old.joined().utf8),
             new: Data(old.map { "other " + $0 }.joined().utf8), oldLabel: "a",
             newLabel: "b")
-        #expect(Date().timeIntervalSince(start) < 20)
         #expect(unrelated.hasPrefix("--- a\n+++ b\n@@ -1,5000 +1,5000 @@\n"))
     }
 
