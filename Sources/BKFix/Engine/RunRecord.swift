@@ -125,6 +125,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var baseCommit: String?
     /// With `--keep-going`: each host that failed (or could not be reached) and why; its steps are marked failed.
     public var hostErrors: [String: String]? = nil
+    /// The bkfix build that made the run (`0.2.0 (5335e4bb52e5)`); absent in records of builds before 0.2.0.
+    public var bkfixVersion: String? = BuildInfo.stamp
 
     /// True when some file was changed or some mutating command ran: only then is there anything to roll back.
     public var changedSomething: Bool {
