@@ -281,50 +281,21 @@ struct YAMLFlowScanner {
         let line = position.line
         let start = position.column
         let quote = content[start]
-        var k = start + 1
-        let c = content
-        while k < c.count {
-            if quote == UInt8(ascii: "\"") && c[k] == UInt8(ascii: "\\") {
-                k += 2
-                continue
-            }
-            if c[k] == quote {
-                if quote == UInt8(ascii: "'"), k + 1 < c.count, c[k + 1] == quote {
-                    k += 2
-                    continue
-                }
-                position.column = k + 1
-                let raw = Array(c[start...k]).utf8String
-                return .scalar(
-                    line: line,
-                    span: YAMLOutline.ScalarSpan(
-                        range: start..<(k + 1), style: quote == UInt8(ascii: "\"") ? .doubleQuoted : .singleQuoted,
-                        raw: raw))
-            }
-            k += 1
+        if let close = YAMLOutline.closingQuote(quote, in: content, from: start + 1) {
+            position.column = close + 1
+            return .scalar(
+                line: line,
+                span: YAMLOutline.ScalarSpan(
+                    range: start..<(close + 1), style: quote == UInt8(ascii: "\"") ? .doubleQuoted : .singleQuoted,
+                    raw: Array(content[start...close]).utf8String))
         }
         // The quote closes on a later line: find it to move on, but the scalar is not edited in place.
-        position.column = c.count
         while true {
             position.line += 1
-            position.column = 0
             guard position.line < endLine else { throw YAMLFlow.Unterminated(line: line) }
-            let next = content
-            var i = 0
-            while i < next.count {
-                if quote == UInt8(ascii: "\"") && next[i] == UInt8(ascii: "\\") {
-                    i += 2
-                    continue
-                }
-                if next[i] == quote {
-                    if quote == UInt8(ascii: "'"), i + 1 < next.count, next[i + 1] == quote {
-                        i += 2
-                        continue
-                    }
-                    position.column = i + 1
-                    return .multilineScalar
-                }
-                i += 1
+            if let close = YAMLOutline.closingQuote(quote, in: content, from: 0) {
+                position.column = close + 1
+                return .multilineScalar
             }
         }
     }

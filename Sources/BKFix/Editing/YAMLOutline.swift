@@ -374,8 +374,13 @@ struct YAMLOutline {
 
     /// Index of the quote closing the quoted scalar that opens at `from`, on the same line.
     private func closingQuote(_ content: [UInt8], from: Int) -> Int? {
-        let quote = content[from]
-        var k = from + 1
+        Self.closingQuote(content[from], in: content, from: from + 1)
+    }
+
+    /// Index of the `quote` that closes a quoted scalar, searching from `start` (`\"` escapes in double quotes,
+    /// `''` in single quotes).
+    static func closingQuote(_ quote: UInt8, in content: [UInt8], from start: Int) -> Int? {
+        var k = start
         while k < content.count {
             if quote == UInt8(ascii: "\"") && content[k] == UInt8(ascii: "\\") {
                 k += 2

@@ -127,6 +127,18 @@ import Testing
         #expect(unrelated.hasPrefix("--- a\n+++ b\n@@ -1,5000 +1,5000 @@\n"))
     }
 
+    /// GNU `diff -U<context>` of two texts, labelled a and b.
+    func gnuDiff(_ old: String, _ new: String, context: Int, in dir: URL, round: Int) throws -> String {
+        let oldURL = dir.appendingPathComponent("old\(round)")
+        let newURL = dir.appendingPathComponent("new\(round)")
+        try Data(old.utf8).write(to: oldURL)
+        try Data(new.utf8).write(to: newURL)
+        return try ProcessRunner.run(
+            ["/usr/bin/diff", "-U\(context)", "--label", "a", "--label", "b", oldURL.path, newURL.path],
+            workdir: nil, environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"], timeout: 30, output: nil
+        ).stdout
+    }
+
     /// Random edits of small files with distinct lines (so the minimal diff is unique), compared with GNU diff.
     @Test func matchesGnuDiffOnRandomEdits() throws {
         let dir = try Fixtures.tempDir("diff")
@@ -154,18 +166,12 @@ import Testing
             let oldText = old.joined(separator: "\n") + (Bool.random(using: &rng) || old.isEmpty ? "\n" : "")
             let newText = new.joined(separator: "\n") + (Bool.random(using: &rng) || new.isEmpty ? "\n" : "")
             let context = [0, 1, 3, 3, 5].randomElement(using: &rng)!
-            let oldURL = dir.appendingPathComponent("old\(round)")
-            let newURL = dir.appendingPathComponent("new\(round)")
-            try Data(oldText.utf8).write(to: oldURL)
-            try Data(newText.utf8).write(to: newURL)
-            let gnu = try ProcessRunner.run(
-                ["/usr/bin/diff", "-U\(context)", "--label", "a", "--label", "b", oldURL.path, newURL.path],
-                workdir: nil, environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"], timeout: 30, output: nil)
+            let gnu = try gnuDiff(oldText, newText, context: context, in: dir, round: round)
             let ours = UnifiedDiff.render(
                 old: Data(oldText.utf8), new: Data(newText.utf8), oldLabel: "a",
                 newLabel: "b", context: context)
-            if ours != gnu.stdout {
-                mismatches.append("round \(round) (-U\(context)):\n--- gnu\n\(gnu.stdout)\n--- ours\n\(ours)")
+            if ours != gnu {
+                mismatches.append("round \(round) (-U\(context)):\n--- gnu\n\(gnu)\n--- ours\n\(ours)")
             }
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(2).joined(separator: "\n"))")
@@ -198,17 +204,11 @@ import Testing
             let oldText = old.joined()
             let newText = new.joined()
             let context = [0, 1, 3, 3, 5].randomElement(using: &rng)!
-            let oldURL = dir.appendingPathComponent("old\(round)")
-            let newURL = dir.appendingPathComponent("new\(round)")
-            try Data(oldText.utf8).write(to: oldURL)
-            try Data(newText.utf8).write(to: newURL)
-            let gnu = try ProcessRunner.run(
-                ["/usr/bin/diff", "-U\(context)", "--label", "a", "--label", "b", oldURL.path, newURL.path],
-                workdir: nil, environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"], timeout: 30, output: nil)
+            let gnu = try gnuDiff(oldText, newText, context: context, in: dir, round: round)
             let ours = UnifiedDiff.render(
                 old: Data(oldText.utf8), new: Data(newText.utf8), oldLabel: "a", newLabel: "b", context: context)
-            if ours != gnu.stdout {
-                mismatches.append("round \(round) (-U\(context)):\n--- gnu\n\(gnu.stdout)\n--- ours\n\(ours)")
+            if ours != gnu {
+                mismatches.append("round \(round) (-U\(context)):\n--- gnu\n\(gnu)\n--- ours\n\(ours)")
             }
         }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(2).joined(separator: "\n"))")
