@@ -47,8 +47,7 @@ public struct BlueKingWorkDir: Sendable {
     /// helmfiles whose bytes name it; a release no helmfile declares is an error listing the known ones.
     public func release(named name: String) throws -> HelmRelease {
         for helmfile in helmfiles(mentioning: name) {
-            if let raw = HelmfileReader.releases(in: helmfile.text, mentioning: name).first(where: { $0.name == name })
-            {
+            if let raw = HelmfileReader.release(named: name, in: helmfile.text) {
                 return release(raw, helmfile: helmfile.name)
             }
         }

@@ -49,6 +49,59 @@ enum HelmfileReader {
             || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
     }
 
+    /// The release `name` of a helmfile: parsed from its own `- ` item of `releases:` when that item can be cut out
+    /// by indentation, else from the `---` documents that name it.
+    static func release(named name: String, in text: String) -> RawRelease? {
+        let mask = YAMLTemplateMask(YAMLLines(text))
+        let lines = mask.maskedText.split(separator: "\n", omittingEmptySubsequences: false)
+        if let item = itemLines(declaring: name, in: lines),
+            let node = try? Yams.compose(yaml: "releases:\n" + item.joined(separator: "\n"), .basic),
+            let raw = node["releases"]?.sequence?.first.flatMap({ decode($0, mask: mask) }), raw.name == name
+        {
+            return raw
+        }
+        return releases(in: text, mentioning: name).first { $0.name == name }
+    }
+
+    /// The lines of the `releases:` item that holds `name: RELEASE`, found by indentation alone.
+    static func itemLines(declaring name: String, in lines: [Substring]) -> ArraySlice<Substring>? {
+        func indent(_ line: Substring) -> Int { line.prefix { $0 == " " }.count }
+        func isContent(_ line: Substring) -> Bool {
+            let body = line.drop { $0 == " " || $0 == "\t" }
+            return !body.isEmpty && !body.hasPrefix("#")
+        }
+        func isItem(_ line: Substring) -> Bool {
+            let body = line.drop { $0 == " " }
+            return body == "-" || body.hasPrefix("- ")
+        }
+        for (index, line) in lines.enumerated() where line.contains(name) {
+            guard
+                line.utf8.withContiguousStorageIfAvailable({ mayDeclare(name, in: UnsafeRawBufferPointer($0)) }) == true
+            else { continue }
+            // The item's `- `: on this line, or the nearest one above indented less than the key.
+            var start = index
+            if !isItem(line) {
+                let keyIndent = indent(line)
+                while start > 0, !(isItem(lines[start]) && indent(lines[start]) < keyIndent) { start -= 1 }
+                guard isItem(lines[start]), indent(lines[start]) < keyIndent else { continue }
+            }
+            let marker = indent(lines[start])
+            // Its parent must be `releases:`.
+            var parent = start - 1
+            while parent >= 0,
+                !isContent(lines[parent])
+                    || (indent(lines[parent]) > marker || (indent(lines[parent]) == marker && isItem(lines[parent])))
+            {
+                parent -= 1
+            }
+            guard parent >= 0, String(lines[parent]).trimmingBlanks == "releases:" else { continue }
+            var end = start + 1
+            while end < lines.count, !isContent(lines[end]) || indent(lines[end]) > marker { end += 1 }
+            return lines[start..<end]
+        }
+        return nil
+    }
+
     /// The releases the helmfile declares; with `release`, only from the `---` documents whose bytes name it.
     static func releases(in text: String, mentioning release: String? = nil) -> [RawRelease] {
         let mask = YAMLTemplateMask(YAMLLines(text))
@@ -67,21 +120,20 @@ enum HelmfileReader {
             guard let node = try? Yams.compose(yaml: text, .basic),
                 let releases = node["releases"]?.sequence
             else { continue }
-            for item in releases {
-                guard let name = item["name"]?.string.map(mask.unmask) else { continue }
-                let values = (item["values"]?.sequence ?? []).compactMap { $0.string }.map {
-                    mask.unmask($0).trimmingBlanks
-                }
-                var labels: [String: String] = [:]
-                for (key, value) in item["labels"]?.mapping ?? [:] {
-                    if let k = key.string, let v = value.string { labels[k] = mask.unmask(v) }
-                }
-                result.append(
-                    RawRelease(
-                        name: name, namespace: item["namespace"]?.string.map(mask.unmask), values: values,
-                        labels: labels))
-            }
+            result += releases.compactMap { decode($0, mask: mask) }
         }
         return result
+    }
+
+    /// One item of `releases:`, its templates unmasked.
+    private static func decode(_ item: Node, mask: YAMLTemplateMask) -> RawRelease? {
+        guard let name = item["name"]?.string.map(mask.unmask) else { return nil }
+        let values = (item["values"]?.sequence ?? []).compactMap { $0.string }.map { mask.unmask($0).trimmingBlanks }
+        var labels: [String: String] = [:]
+        for (key, value) in item["labels"]?.mapping ?? [:] {
+            if let k = key.string, let v = value.string { labels[k] = mask.unmask(v) }
+        }
+        return RawRelease(
+            name: name, namespace: item["namespace"]?.string.map(mask.unmask), values: values, labels: labels)
     }
 }

@@ -104,6 +104,42 @@ import Testing
         #expect(try workDir.release(named: "bcs-services-stack").namespace == "bcs-flow")
     }
 
+    /// The release's own `- ` item is cut out by indentation and parsed alone; anything else named like it (a hook's
+    /// `name:`, another list) is not taken for it, and the result equals a parse of the whole helmfile.
+    @Test func theReleasesOwnItemIsParsedAlone() {
+        let text = """
+            bases:
+              - env.yaml
+            ---
+            releases:
+            - chart: blueking/bk-job
+              hooks:
+                - name: bk-elastic
+                  events: [prepare]
+              name: bk-job
+            {{- if .Values.es }}
+            - namespace: {{ .Values.namespace }}
+              # the name is not the item's first key
+              name: bk-elastic
+              values:
+                - ./environments/default/elasticsearch-values.yaml.gotmpl
+
+            {{- end }}
+            - name: bk-elastic-ingest
+            """
+        let lines = YAMLTemplateMask(YAMLLines(text)).maskedText.split(
+            separator: "\n", omittingEmptySubsequences: false)
+        #expect(HelmfileReader.itemLines(declaring: "bk-elastic", in: lines)?.indices == 10..<17)
+        #expect(HelmfileReader.itemLines(declaring: "bk-job", in: lines)?.indices == 4..<10)
+        let elastic = HelmfileReader.release(named: "bk-elastic", in: text)
+        #expect(elastic == HelmfileReader.releases(in: text).first { $0.name == "bk-elastic" })
+        #expect(elastic?.namespace == "{{ .Values.namespace }}")
+        #expect(elastic?.values == ["./environments/default/elasticsearch-values.yaml.gotmpl"])
+        #expect(HelmfileReader.release(named: "bk-job", in: text)?.labels == [:])
+        #expect(HelmfileReader.release(named: "bk-elastic-ingest", in: text) != nil)
+        #expect(HelmfileReader.release(named: "bk-nope", in: text) == nil)
+    }
+
     @Test func aByteSearchFindsTheWaysYAMLWritesAName() {
         func declares(_ text: String) -> Bool { HelmfileReader.mayDeclare("bk-elastic", in: Data(text.utf8)) }
         #expect(declares("  - name: bk-elastic\n"))
