@@ -41,7 +41,7 @@ import Testing
         let text = try Fixtures.text("yaml/charts/\(file)")
         let before = try YAMLValueTree.documents(of: YAMLTemplateMask(YAMLLines(text)).maskedText, file: file)
         let paths = Self.candidates(before[0])
-        var rng = SeededGenerator(seed: UInt64(file.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
+        var rng = SeededRandom(seed: UInt64(file.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
         var applied = 0
         var refusals: [String: Int] = [:]
         for _ in 0..<Self.editsPerFile {

@@ -182,7 +182,7 @@ import Testing
     @Test func longCommonHeadAndTailGiveGnusDiff() throws {
         let dir = try Fixtures.tempDir("diff")
         defer { try? FileManager.default.removeItem(at: dir) }
-        var rng = SeededGenerator(seed: 10)
+        var rng = SeededRandom(seed: 10)
         var mismatches: [String] = []
         for round in 0..<60 {
             let count = Int.random(in: 1...3000, using: &rng)
