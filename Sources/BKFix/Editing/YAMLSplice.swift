@@ -150,11 +150,17 @@ public enum YAMLSplice {
                     throw YAMLSpliceError.notAScalar(file: file, path: here, line: line, found: "a sequence")
                 }
                 throw YAMLSpliceError.hitsSequence(file: file, path: here, line: line)
-            case .flowCollection(let what):
-                if what == "a flow sequence" && !isTarget {
-                    throw YAMLSpliceError.hitsSequence(file: file, path: here, line: line)
+            case .flowMapping(let mapping):
+                guard !isTarget else {
+                    throw YAMLSpliceError.notAScalar(file: file, path: here, line: line, found: "a flow mapping")
                 }
-                throw YAMLSpliceError.notAScalar(file: file, path: here, line: line, found: what)
+                try set(path, from: depth + 1, value: assignment.value, in: mapping, lines: &result, file: file)
+                return (result, documentIndex)
+            case .flowSequence:
+                if isTarget {
+                    throw YAMLSpliceError.notAScalar(file: file, path: here, line: line, found: "a flow sequence")
+                }
+                throw YAMLSpliceError.hitsSequence(file: file, path: here, line: line)
             case .blockScalar:
                 throw isTarget
                     ? YAMLSpliceError.notAScalar(file: file, path: here, line: line, found: "a block scalar (| or >)")
@@ -186,6 +192,12 @@ public enum YAMLSplice {
         func depth(_ entries: [YAMLOutline.Entry], _ rest: ArraySlice<String>) -> Int {
             guard let key = rest.first, let entry = entries.last(where: { $0.key == key }) else { return 0 }
             if case .mapping(let children, _) = entry.value { return 1 + depth(children, rest.dropFirst()) }
+            if case .flowMapping(let mapping) = entry.value { return 1 + flowDepth(mapping, rest.dropFirst()) }
+            return 1
+        }
+        func flowDepth(_ mapping: YAMLFlow.Mapping, _ rest: ArraySlice<String>) -> Int {
+            guard let key = rest.first, let entry = mapping.entries.last(where: { $0.key == key }) else { return 0 }
+            if case .mapping(let child) = entry.value { return 1 + flowDepth(child, rest.dropFirst()) }
             return 1
         }
         var best = 0
