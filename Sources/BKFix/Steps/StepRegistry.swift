@@ -16,6 +16,9 @@ public enum StepRegistry {
         RaiseQuotaStep.self,
         HelmfileStep.self,
         FirewallPortStep.self,
+        ClusterObjectStep.self,
+        HelmReleaseStep.self,
+        ReleaseDataResetStep.self,
     ]
 
     public static let checks: [any VerifyKind.Type] = [
@@ -26,6 +29,9 @@ public enum StepRegistry {
         PathContainsCheck.self,
         PodLimitsCheck.self,
         TCPPortCheck.self,
+        ClusterFieldCheck.self,
+        HelmStatusCheck.self,
+        ValuesFileCheck.self,
     ]
 
     public static func step(named name: String) -> (any StepKind.Type)? { steps.first { $0.name == name } }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Knows the hosts bkfix can reach: `control` (this machine) and the nodes of the inventory (over SSH).
 public struct HostDirectory: Sendable {
@@ -10,6 +11,9 @@ public struct HostDirectory: Sendable {
     public var nodesUnavailable: InventoryError?
     /// Without an inventory: the cluster's nodes from kubectl, read on first need.
     public var discovery: KubectlNodeDiscovery?
+    /// One transport per cluster pseudo-host (`cluster:<context>`), shared by planning, the applier and rollback,
+    /// so a patch can be refused when the object changed since the plan was checked.
+    private let clusters = ClusterTransports()
 
     public init(
         control: any Transport, nodes: [String: any Transport] = [:], addresses: [String: String] = [:],
@@ -64,6 +68,7 @@ public struct HostDirectory: Sendable {
 
     public func transport(for host: String) throws -> any Transport {
         if host == "control" { return control }
+        if let context = ClusterPath.context(ofHost: host) { return clusters.transport(context: context, control: control) }
         if let t = nodes[host] { return t }
         if let t = try known().transports[host] { return t }
         throw unknown(host)
@@ -85,5 +90,19 @@ public struct HostDirectory: Sendable {
     private func unknown(_ name: String) -> Error {
         let names = (try? known().transports.keys.sorted()) ?? []
         return names.isEmpty ? PlaybookError.unknownTarget(name) : InventoryError.unknownNode(name, known: names)
+    }
+}
+
+/// The cluster transports of one session, by context.
+private final class ClusterTransports: Sendable {
+    private let byContext = Mutex<[String: ClusterTransport]>([:])
+
+    func transport(context: String, control: any Transport) -> ClusterTransport {
+        byContext.withLock { all in
+            if let existing = all[context] { return existing }
+            let created = ClusterTransport(context: context, control: control)
+            all[context] = created
+            return created
+        }
     }
 }
