@@ -10,6 +10,7 @@ struct BKFixCommand: ParsableCommand {
         abstract: "Diagnose and fix BlueKing CE 7 helm/helmfile deployment failures, with a git-backed audit trail.",
         subcommands: [
             DiagnoseCommand.self, FixCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
+            ConfirmCommand.self,
             HistoryCommand.self, ShowCommand.self, StatusCommand.self, RecoverCommand.self, PlaybooksCommand.self,
             PlaybookCommand.self, DemoCommand.self,
             CasesCommand.self, CollectCommand.self,

@@ -19,6 +19,8 @@ struct FixCommand: ParsableCommand {
     @Flag(help: "Confirm without asking (for automation).")
     var yes = false
 
+    @OptionGroup var revert: RevertOption
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -60,7 +62,8 @@ struct FixCommand: ParsableCommand {
             var plan = try session.plan(playbook: playbook, assignments: params, derived: chosen.params)
             // The run is recorded under the case that was diagnosed, first (the `Case` trailer).
             plan.cases = [chosen.caseID] + plan.cases.filter { $0 != chosen.caseID }
-            return try RunPresenter(console: console, session: session, yes: yes).apply(plan, saved: false)
+            return try RunPresenter(console: console, session: session, yes: yes).apply(
+                plan, saved: false, revert: revert.request(global, session: session))
         }
     }
 

@@ -31,11 +31,11 @@ public enum CanonicalYAML {
     private static func value(of node: Node, what: String) throws -> KubeValue {
         switch node {
         case .scalar(let scalar):
-            switch scalar.tag.description {
-            case Tag.Name.null.rawValue: return .null
-            case Tag.Name.bool.rawValue: return node.bool.map(KubeValue.bool) ?? .string(scalar.string)
-            case Tag.Name.int.rawValue: return node.int.map { .int(Int64($0)) } ?? .string(scalar.string)
-            case Tag.Name.float.rawValue: return node.float.map(KubeValue.double) ?? .string(scalar.string)
+            switch Resolver.default.resolveTag(of: node) {
+            case .null: return .null
+            case .bool: return node.bool.map(KubeValue.bool) ?? .string(scalar.string)
+            case .int: return node.int.map { .int(Int64($0)) } ?? .string(scalar.string)
+            case .float: return node.float.map(KubeValue.double) ?? .string(scalar.string)
             default: return .string(scalar.string)
             }
         case .sequence(let sequence):

@@ -43,6 +43,8 @@ public enum Messages {
         zh: "可作为临时修复：apply --revert-after 30m 在 30 分钟后自动回滚，除非执行 bkfix confirm RUN",
         en: "can be made temporary: apply --revert-after 30m reverts it after 30 minutes unless `bkfix confirm RUN`")
 
+    public static let pendingRevert = Localized(zh: "临时修复：运行 %@（%@）%@", en: "temporary fix: run %@ (%@) %@")
+
     /// Fills `%@` placeholders in order.
     public static func format(_ message: Localized, _ lang: Language, _ args: String...) -> String {
         var out = message.text(lang)
