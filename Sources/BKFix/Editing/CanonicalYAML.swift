@@ -134,8 +134,12 @@ public enum CanonicalYAML {
 
     /// A string plain when it cannot read back as anything else, else double-quoted with JSON-style escapes.
     static func scalarText(_ s: String) -> String {
-        if let first = s.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII,
-            s.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._/-".unicodeScalars.contains($0)) }),
+        // Plain: starts with a letter, then letters, digits, `._/-` and single inner spaces (`Upgrade complete`).
+        if let first = s.unicodeScalars.first, first.properties.isAlphabetic, first.isASCII, s.last != " ",
+            !s.contains("  "),
+            s.unicodeScalars.allSatisfy({
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._/- ".unicodeScalars.contains($0))
+            }),
             !reserved.contains(s.lowercased())
         {
             return s

@@ -45,7 +45,8 @@ import Testing
         "", " leading space", "trailing space ", "a\nb", "a\nb\n", "a\n\n", "\nstarts with newline", "tab\tinside",
         "x: y", "- item", "#comment", "null", "~", "Y", "0x10", "1e3", "1.0", "2023-01-01", "中文", "a\r\nb",
         "quote \" and \\ backslash", "bell \u{07}", "line\n  indented\n\nblank above", "ends\n  ", "*alias", "&anchor",
-        "!tag", "%directive", "@at", "`tick", "{flow}", "[flow]", "key: value\n",
+        "!tag", "%directive", "@at", "`tick", "{flow}", "[flow]", "key: value\n", "Upgrade complete", "two  spaces",
+        "on off", "yes", "a #b", "a: b",
     ])
     func everyStringReadsBackAsItself(_ s: String) throws {
         let value = KubeValue.object(["k": .string(s), "list": .array([.string(s), .object(["in": .string(s)])])])
