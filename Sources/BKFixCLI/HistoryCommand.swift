@@ -58,7 +58,9 @@ struct HistoryCommand: ParsableCommand {
                 console.json([
                     "runs": runs.map { e in
                         var entry = JSONOutput.historyEntry(e)
-                        if let r = reverts[e.record.id] { entry["revert"] = RevertRenderer.json(r, language: console.lang) }
+                        if let r = reverts[e.record.id] {
+                            entry["revert"] = RevertRenderer.json(r, language: console.lang)
+                        }
                         return entry
                     }
                 ])

@@ -15,7 +15,8 @@ struct RevertOption: ParsableArguments {
     func validate() throws {
         guard let revertAfter, !["none", "0"].contains(revertAfter) else { return }
         if TimeSpan(revertAfter) == nil {
-            throw ValidationError("--revert-after \(revertAfter): expected a duration such as 30m, 2h or 1h30m, or none")
+            throw ValidationError(
+                "--revert-after \(revertAfter): expected a duration such as 30m, 2h or 1h30m, or none")
         }
     }
 
@@ -27,7 +28,9 @@ struct RevertOption: ParsableArguments {
         case "none", "0": when = .never
         case let text?: when = .after(TimeSpan(text)!)
         }
-        var arguments = ["--state", session.statePath, "--root", session.options.root, "--lang", global.language.rawValue]
+        var arguments = [
+            "--state", session.statePath, "--root", session.options.root, "--lang", global.language.rawValue,
+        ]
         if let installDir = session.installDir { arguments += ["--install-dir", installDir] }
         for dir in session.options.playbookDirs { arguments += ["--playbooks", dir] }
         if let inventory = session.options.inventory { arguments += ["--inventory", inventory] }

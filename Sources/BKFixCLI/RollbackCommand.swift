@@ -40,7 +40,9 @@ struct RollbackCommand: ParsableCommand {
     func validate() throws {
         let given = [runID != nil, last, playbook != nil].filter { $0 }.count
         if given != 1 { throw ValidationError("give exactly one of RUN_ID, --last or --playbook ID") }
-        if ifUnconfirmed && (dryRun || retry) { throw ValidationError("--if-unconfirmed goes with neither --dry-run nor --retry") }
+        if ifUnconfirmed && (dryRun || retry) {
+            throw ValidationError("--if-unconfirmed goes with neither --dry-run nor --retry")
+        }
     }
 
     func run() throws {
@@ -63,7 +65,9 @@ struct RollbackCommand: ParsableCommand {
                 return try presenter.refusedAsJSON {
                     switch try engine.revertIfUnconfirmed(request) {
                     case .reverted(let record):
-                        return presenter.report(record, revert: try RevertLedger(store: engine.store).schedule(for: record.rollbackOf ?? ""))
+                        return presenter.report(
+                            record, revert: try RevertLedger(store: engine.store).schedule(for: record.rollbackOf ?? "")
+                        )
                     case .skipped(let why):
                         if global.json {
                             console.json(["run": NSNull(), "status": "skipped", "reason": why])

@@ -43,7 +43,9 @@ public enum CanonicalYAML {
         case .mapping(let mapping):
             var members: [String: KubeValue] = [:]
             for (key, item) in mapping {
-                guard let name = key.string else { throw KubeValueError.notYAML(what: what, problem: "a key is not text") }
+                guard let name = key.string else {
+                    throw KubeValueError.notYAML(what: what, problem: "a key is not text")
+                }
                 members[name] = try value(of: item, what: what)
             }
             return .object(members)

@@ -83,7 +83,8 @@ public enum YAMLSplice {
         let dotted = path.joined(separator: ".")
         guard !outline.documents.isEmpty else {
             var result = lines
-            result.lines += newLines(path, value: assignment.encoded(replacing: .plain), indent: 0, unit: 2, terminator: [10])
+            result.lines += newLines(
+                path, value: assignment.encoded(replacing: .plain), indent: 0, unit: 2, terminator: [10])
             return (result, 0)
         }
         let documentIndex = bestDocument(outline.documents, path: path)
@@ -107,7 +108,8 @@ public enum YAMLSplice {
                 // An empty document (comments only) gets the new keys after its comments.
                 let after = parent?.lastLine ?? document.lastContentLine ?? (document.endLine - 1)
                 try insert(
-                    Array(path[depth...]), value: assignment.encoded(replacing: .plain), indent: indent, unit: outline.indentUnit,
+                    Array(path[depth...]), value: assignment.encoded(replacing: .plain), indent: indent,
+                    unit: outline.indentUnit,
                     after: after, documentStart: document.firstLine, parent: parent, mask: mask, into: &result,
                     file: file, dotted: here)
                 return (result, documentIndex)
@@ -137,7 +139,8 @@ public enum YAMLSplice {
                     return (result, documentIndex)
                 }
                 try insert(
-                    Array(path[(depth + 1)...]), value: assignment.encoded(replacing: .plain), indent: entry.indent + outline.indentUnit,
+                    Array(path[(depth + 1)...]), value: assignment.encoded(replacing: .plain),
+                    indent: entry.indent + outline.indentUnit,
                     unit: outline.indentUnit, after: entry.lastLine, documentStart: document.firstLine,
                     parent: entry, mask: mask, into: &result, file: file, dotted: dotted)
                 return (result, documentIndex)
@@ -151,7 +154,8 @@ public enum YAMLSplice {
                 while start > entry.valueInsertAt, content[start - 1] == 32 { start -= 1 }
                 result.lines[entry.line].content.removeSubrange(start..<range.upperBound)
                 try insert(
-                    Array(path[(depth + 1)...]), value: assignment.encoded(replacing: .plain), indent: entry.indent + outline.indentUnit,
+                    Array(path[(depth + 1)...]), value: assignment.encoded(replacing: .plain),
+                    indent: entry.indent + outline.indentUnit,
                     unit: outline.indentUnit, after: entry.lastLine, documentStart: document.firstLine,
                     parent: entry, mask: mask, into: &result, file: file, dotted: dotted)
                 return (result, documentIndex)

@@ -233,7 +233,8 @@ public struct Applier: Sendable {
                 do {
                     live = try hosts.transport(for: o.host).read(o.path)
                 } catch {
-                    record.notes.append("could not record \(o.path) on \(o.host) after the run: \(error.localizedDescription)")
+                    record.notes.append(
+                        "could not record \(o.path) on \(o.host) after the run: \(error.localizedDescription)")
                     continue
                 }
                 record.observed?[i].afterSHA256 = live.map { SHA256.hex($0.data) }
@@ -266,7 +267,8 @@ public struct Applier: Sendable {
                 record.observed?.append(
                     ObservedRecord(host: o.host, path: o.path, beforeSHA256: live.map(SHA256.hex), afterSHA256: nil))
             } catch {
-                record.notes.append("could not record \(o.path) on \(o.host) before the run: \(error.localizedDescription)")
+                record.notes.append(
+                    "could not record \(o.path) on \(o.host) before the run: \(error.localizedDescription)")
                 record.observed?.append(ObservedRecord(host: o.host, path: o.path, beforeSHA256: nil, afterSHA256: nil))
             }
         }

@@ -71,7 +71,8 @@ public struct RevertLedger: Sendable {
         let message =
             "\(subject)\n\nKind: revert\nRevert-Of: \(schedule.run)\n"
             + "Playbook: \(schedule.playbook)\nOperator: \(operatorName)\nStatus: \(schedule.state.rawValue)\n"
-        try store.repo.commit(updates: [Self.path(schedule.run): try RunStore.encoder.encode(schedule)], message: message)
+        try store.repo.commit(
+            updates: [Self.path(schedule.run): try RunStore.encoder.encode(schedule)], message: message)
     }
 
     private func decode(_ data: Data, path: String) throws -> RevertSchedule {

@@ -109,7 +109,9 @@ extension RunEngine {
         try frontEnd.review(plan, .rollback)
         Interruption.install()
         let note =
-            schedule.map { "reverted on schedule (--revert-after \($0.after), timer \($0.unit), set by \($0.scheduledBy))" }
+            schedule.map {
+                "reverted on schedule (--revert-after \($0.after), timer \($0.unit), set by \($0.scheduledBy))"
+            }
             ?? "rolled back because it was not confirmed (--if-unconfirmed)"
         let record = try applier.apply(
             plan, kind: .rollback, rollbackOf: entry.record.id, origin: origin, notes: [note], events: frontEnd.events)

@@ -85,7 +85,9 @@ public enum PlanRenderer {
         }
         out += "\n" + summary(plan, language: language) + "\n"
         if let proposed = plan.revertAfter {
-            out += Messages.format(proposed == "offered" ? Messages.revertOffered : Messages.revertProposed, language, proposed) + "\n"
+            out +=
+                Messages.format(
+                    proposed == "offered" ? Messages.revertOffered : Messages.revertProposed, language, proposed) + "\n"
         }
         return out
     }

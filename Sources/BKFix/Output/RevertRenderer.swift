@@ -25,11 +25,14 @@ public enum RevertRenderer {
                 : "no revert is scheduled (\(s.detail ?? "systemd-run failed")): roll it back by hand"
         case .confirmed:
             let when = s.confirmedAt.map(JSONOutput.iso) ?? "?"
-            return zh ? "已由 \(s.confirmedBy ?? "?") 于 \(when) 确认保留" : "confirmed by \(s.confirmedBy ?? "?") at \(when): kept"
+            return zh
+                ? "已由 \(s.confirmedBy ?? "?") 于 \(when) 确认保留" : "confirmed by \(s.confirmedBy ?? "?") at \(when): kept"
         case .reverted:
             let when = s.revertedAt.map(JSONOutput.iso) ?? "?"
             if s.onSchedule == true {
-                return zh ? "已按计划由运行 \(s.revertedBy ?? "?") 于 \(when) 回滚" : "reverted on schedule by run \(s.revertedBy ?? "?") at \(when)"
+                return zh
+                    ? "已按计划由运行 \(s.revertedBy ?? "?") 于 \(when) 回滚"
+                    : "reverted on schedule by run \(s.revertedBy ?? "?") at \(when)"
             }
             return zh
                 ? "定时器触发前已由运行 \(s.revertedBy ?? "?") 于 \(when) 回滚"

@@ -20,7 +20,8 @@ enum ClusterContext {
             throw StepError.cannotPlan(
                 step: args.kind,
                 reason: "kubectl has no current context (`\(currentContextArgv.joined(separator: " "))`: "
-                    + "\(why.isEmpty ? "exit status \(result.exitCode)" : why)); set KUBECONFIG or give -p context=NAME")
+                    + "\(why.isEmpty ? "exit status \(result.exitCode)" : why)); set KUBECONFIG or give -p context=NAME"
+            )
         }
         return name
     }

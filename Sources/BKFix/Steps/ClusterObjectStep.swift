@@ -62,7 +62,8 @@ public enum ClusterObjectStep: StepKind {
             kind = try args.string("kind").lowercased()
             name = try args.string("name")
             namespace = try args.string("namespace")
-            for (key, text) in [("kind", kind), ("name", name), ("namespace", namespace)] where !ClusterPath.isName(text) {
+            for (key, text) in [("kind", kind), ("name", name), ("namespace", namespace)]
+            where !ClusterPath.isName(text) {
                 throw StepError.badArgument(step: args.kind, key: key, reason: "\(text) is not a Kubernetes name")
             }
             if kind == "secret" || kind == "secrets" { throw ClusterTransportError.secretRefused(kind: kind) }

@@ -21,7 +21,8 @@ public enum HelmReleaseStep: StepKind {
     public static func plan(_ args: StepArgs, in context: PlanContext) throws -> StepPlan {
         let action = try args.string("action")
         guard actions.contains(action) else {
-            throw StepError.badArgument(step: name, key: "action", reason: "expected unstick or reinstall, got \(action)")
+            throw StepError.badArgument(
+                step: name, key: "action", reason: "expected unstick or reinstall, got \(action)")
         }
         let target = try ReleaseTarget(args, in: context)
         let zh = context.language == .zh

@@ -11,7 +11,9 @@ public enum HelmStatusCheck: VerifyKind {
     public static func check(_ args: StepArgs, in context: PlanContext) throws -> VerifyResult {
         let release = try args.string("release")
         let expected = try args.optionalString("expect") ?? "deployed"
-        let workDir = context.installDir.flatMap { try? BlueKingWorkDir.locate(installDir: $0, transport: context.control) }
+        let workDir = context.installDir.flatMap {
+            try? BlueKingWorkDir.locate(installDir: $0, transport: context.control)
+        }
         let namespace =
             try args.optionalString("namespace") ?? (try? workDir?.release(named: release))?.namespace
             ?? BlueKingWorkDir.defaultNamespace

@@ -65,13 +65,17 @@ public enum ReleaseDataResetStep: StepKind {
             target.kubectl(["delete", "pvc", "-n", target.namespace, "-l", selector]),
             summary: Localized(
                 zh: "删除 \(target.release) 的 \(claims.count) 个 PVC（数据丢失，不可撤销）",
-                en: "delete the \(claims.count) PersistentVolumeClaims of \(target.release) (data loss, cannot be undone)"),
+                en:
+                    "delete the \(claims.count) PersistentVolumeClaims of \(target.release) (data loss, cannot be undone)"
+            ),
             effect: Localized(
                 zh: "\(target.release) 的 PVC 已删除，数据已丢失",
                 en: "the PersistentVolumeClaims of \(target.release) were deleted, with their data"),
             context: context)
         return StepPlan(
-            changes: [.command(target.destroy(context: context)), .command(delete), .command(target.sync(context: context))],
+            changes: [
+                .command(target.destroy(context: context)), .command(delete), .command(target.sync(context: context)),
+            ],
             notes: notes, warnings: [warning], observe: target.observed)
     }
 

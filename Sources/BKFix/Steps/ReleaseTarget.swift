@@ -15,7 +15,8 @@ struct ReleaseTarget {
             throw StepError.badArgument(step: args.kind, key: "release", reason: "\(release) is not a release name")
         }
         guard let installDir = context.installDir else {
-            throw StepError.cannotPlan(step: args.kind, reason: "the BlueKing install dir is unknown; pass --install-dir")
+            throw StepError.cannotPlan(
+                step: args.kind, reason: "the BlueKing install dir is unknown; pass --install-dir")
         }
         let dir = try BlueKingWorkDir.locate(installDir: installDir, transport: context.control)
         let defined = try? dir.release(named: release)
@@ -39,8 +40,11 @@ struct ReleaseTarget {
 
     /// helm's history and status of the release, recorded before and after the run.
     var observed: [ObservedFile] {
-        [ClusterPath.helmHistory(namespace: namespace, release: release), .helmStatus(namespace: namespace, release: release)]
-            .map { ObservedFile(host: host, path: $0.path) }
+        [
+            ClusterPath.helmHistory(namespace: namespace, release: release),
+            .helmStatus(namespace: namespace, release: release),
+        ]
+        .map { ObservedFile(host: host, path: $0.path) }
     }
 
     /// The release's history, read through the plan's view of the cluster (pinned), or nil when helm does not know it.
@@ -48,7 +52,8 @@ struct ReleaseTarget {
         let path = ClusterPath.helmHistory(namespace: namespace, release: release).path
         guard let snapshot = try context.transport(for: host).read(path) else { return nil }
         let what = "helm history -n \(namespace) \(release)"
-        return try HelmHistory(CanonicalYAML.parse(String(decoding: snapshot.data, as: UTF8.self), what: what), what: what)
+        return try HelmHistory(
+            CanonicalYAML.parse(String(decoding: snapshot.data, as: UTF8.self), what: what), what: what)
     }
 
     func helm(_ arguments: [String]) -> [String] { ["helm", "--kube-context", clusterContext] + arguments }
@@ -77,15 +82,19 @@ struct ReleaseTarget {
         irreversible(
             helm(["rollback", "-n", namespace, release, String(revision), "--wait"]),
             summary: Localized(
-                zh: "把 \(release) 回滚到版本 \(revision)（不可撤销）", en: "roll \(release) back to revision \(revision) (cannot be undone)"),
-            effect: Localized(zh: "\(release) 已回滚到版本 \(revision)", en: "\(release) was rolled back to revision \(revision)"),
+                zh: "把 \(release) 回滚到版本 \(revision)（不可撤销）",
+                en: "roll \(release) back to revision \(revision) (cannot be undone)"),
+            effect: Localized(
+                zh: "\(release) 已回滚到版本 \(revision)", en: "\(release) was rolled back to revision \(revision)"),
             context: context)
     }
 
     func uninstall(context: PlanContext) -> CommandChange {
         irreversible(
             helm(["uninstall", "-n", namespace, release]),
-            summary: Localized(zh: "卸载 release \(release)（不可撤销）", en: "uninstall release \(release) (cannot be undone)"),
-            effect: Localized(zh: "\(release) 已被 helm uninstall 卸载", en: "\(release) was uninstalled"), context: context)
+            summary: Localized(
+                zh: "卸载 release \(release)（不可撤销）", en: "uninstall release \(release) (cannot be undone)"),
+            effect: Localized(zh: "\(release) 已被 helm uninstall 卸载", en: "\(release) was uninstalled"), context: context
+        )
     }
 }

@@ -68,7 +68,9 @@ public struct HostDirectory: Sendable {
 
     public func transport(for host: String) throws -> any Transport {
         if host == "control" { return control }
-        if let context = ClusterPath.context(ofHost: host) { return clusters.transport(context: context, control: control) }
+        if let context = ClusterPath.context(ofHost: host) {
+            return clusters.transport(context: context, control: control)
+        }
         if let t = nodes[host] { return t }
         if let t = try known().transports[host] { return t }
         throw unknown(host)

@@ -53,8 +53,10 @@ struct ClusterSandbox {
     /// Stand-in calls that change something (everything but reads).
     var mutatingCalls: [String] {
         calls.filter { call in
-            !["kubectl config current-context", " get ", "helm --kube-context \(Self.context) history ",
-                "helm --kube-context \(Self.context) status "].contains { call.contains($0) }
+            ![
+                "kubectl config current-context", " get ", "helm --kube-context \(Self.context) history ",
+                "helm --kube-context \(Self.context) status ",
+            ].contains { call.contains($0) }
         }
     }
 

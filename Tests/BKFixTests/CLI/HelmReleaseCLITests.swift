@@ -44,7 +44,8 @@ import Testing
                     failSync
                         ? StandInAnswer(stderr: "Error: UPGRADE FAILED: timed out waiting for the condition", status: 1)
                         : StandInAnswer(
-                            stdout: "Building dependency release=bk-paas\nUPDATED RELEASES:\nNAME    CHART    VERSION\n",
+                            stdout:
+                                "Building dependency release=bk-paas\nUPDATED RELEASES:\nNAME    CHART    VERSION\n",
                             then: [
                                 (ClusterSandbox.fixture(synced.history), c.state("history.json")),
                                 (ClusterSandbox.fixture(synced.status), c.state("status.json")),
@@ -98,7 +99,10 @@ import Testing
         let before = try await c.sandbox.git(["show", "HEAD~1:\(ClusterSandbox.historyPath)"])
         #expect(before.stdout.contains("  status: pending-upgrade\n"), "\(before.stdout)")
         let after = try await c.sandbox.git(["show", "HEAD:\(ClusterSandbox.historyPath)"])
-        #expect(after.stdout.contains("- app_version: \"1.1.6\"\n  chart: bkpaas3-1.1.6\n  description: Upgrade complete\n  revision: 5\n  status: deployed\n"), "\(after.stdout)")
+        #expect(
+            after.stdout.contains(
+                "- app_version: \"1.1.6\"\n  chart: bkpaas3-1.1.6\n  description: Upgrade complete\n  revision: 5\n  status: deployed\n"
+            ), "\(after.stdout)")
         let status = try await c.sandbox.git(["show", "HEAD:\(ClusterSandbox.statusPath)"])
         #expect(status.stdout.contains("  status: deployed\n"))
         for secret in ["S3cr3t", "manifest", "password", "templates"] {
@@ -124,7 +128,8 @@ import Testing
         defer { c.cleanup() }
         let id = try run(try await c.bkfix(["apply", "helm-unstick", "-p", "release=bk-paas", "--yes", "--json"]))
         let dry = try await c.bkfix(["rollback", id, "--dry-run"])
-        #expect(dry.stdout.contains("these commands cannot be undone:\n  \(Self.rollback) [irreversible]"), "\(dry.stdout)")
+        #expect(
+            dry.stdout.contains("these commands cannot be undone:\n  \(Self.rollback) [irreversible]"), "\(dry.stdout)")
         let rollback = try await c.bkfix(["rollback", id, "--yes"])
         #expect(rollback.status == 0, "\(rollback.stderr)")
         #expect(c.mutatingCalls == [Self.rollback, Self.sync, Self.sync])
@@ -157,7 +162,10 @@ import Testing
         #expect(out.status == 1)
         let id = try run(out)
         let rollback = try await c.bkfix(["rollback", id, "--dry-run"])
-        #expect(rollback.stdout.contains("bk-paas was rolled back to revision 2 by run \(id); then sync release bk-paas failed"), "\(rollback.stdout)")
+        #expect(
+            rollback.stdout.contains(
+                "bk-paas was rolled back to revision 2 by run \(id); then sync release bk-paas failed"),
+            "\(rollback.stdout)")
     }
 
     @Test func helmReinstallUninstallsAReleaseWithNoDeployedRevision() async throws {
@@ -177,7 +185,8 @@ import Testing
         let after = try await c.sandbox.git(["show", "HEAD:\(ClusterSandbox.historyPath)"])
         #expect(after.stdout.contains("status: deployed"))
         let again = try await c.bkfix(["apply", "helm-reinstall", "-p", "release=bk-paas", "--yes"])
-        #expect(again.stdout.contains("bk-paas has a deployed revision, so helm upgrade can work; nothing to reinstall"))
+        #expect(
+            again.stdout.contains("bk-paas has a deployed revision, so helm upgrade can work; nothing to reinstall"))
         #expect(c.mutatingCalls == [Self.uninstall, Self.sync])
     }
 

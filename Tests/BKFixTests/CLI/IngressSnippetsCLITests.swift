@@ -23,7 +23,9 @@ import Testing
         return c
     }
 
-    func apply(_ c: ClusterSandbox, _ extra: [String] = ["--revert-after", "none"]) async throws -> (ProcessOutput, String?) {
+    func apply(_ c: ClusterSandbox, _ extra: [String] = ["--revert-after", "none"]) async throws -> (
+        ProcessOutput, String?
+    ) {
         let out = try await c.bkfix(["apply", "ingress-allow-snippets", "--yes", "--json"] + extra)
         return (out, (try? CLISandbox.json(out.stdout))?["run"] as? String)
     }
@@ -35,7 +37,8 @@ import Testing
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stdout.contains("== cluster:\(ClusterSandbox.context) =="))
         #expect(plan.stdout.contains("a/ingress-nginx/configmap/ingress-nginx-controller.yaml"))
-        #expect(plan.stdout.contains("-  allow-snippet-annotations: \"false\"\n+  allow-snippet-annotations: \"true\"\n"))
+        #expect(
+            plan.stdout.contains("-  allow-snippet-annotations: \"false\"\n+  allow-snippet-annotations: \"true\"\n"))
         for serverField in ["resourceVersion", "managedFields", "uid:", "creationTimestamp"] {
             #expect(!plan.stdout.contains(serverField), "\(serverField) shown in \(plan.stdout)")
         }
@@ -54,7 +57,9 @@ import Testing
         let verify = try #require((doc["verify"] as? [[String: Any]])?.first)
         #expect(verify["ok"] as? Bool == true)
         #expect(verify["host"] as? String == "cluster:\(ClusterSandbox.context)")
-        #expect(c.mutatingCalls == [c.patchConfigMap(allow: "true", resourceVersion: "1804", after: nil).argv].map { "kubectl " + $0 })
+        #expect(
+            c.mutatingCalls
+                == [c.patchConfigMap(allow: "true", resourceVersion: "1804", after: nil).argv].map { "kubectl " + $0 })
         let after = try await c.sandbox.git(["show", "HEAD:\(ClusterSandbox.configMapPath)"])
         #expect(after.stdout.contains("  allow-snippet-annotations: \"true\"\n"))
         #expect(!after.stdout.contains("resourceVersion"))
@@ -81,7 +86,9 @@ import Testing
         let (_, run) = try await apply(c)
         let rollback = try await c.bkfix(["rollback", try #require(run), "--yes"])
         #expect(rollback.status == 0, "\(rollback.stderr)")
-        #expect(c.mutatingCalls.last == "kubectl " + c.patchConfigMap(allow: "false", resourceVersion: "52311", after: nil).argv)
+        #expect(
+            c.mutatingCalls.last == "kubectl "
+                + c.patchConfigMap(allow: "false", resourceVersion: "52311", after: nil).argv)
         let now = try await c.sandbox.git(["show", "HEAD:\(ClusterSandbox.configMapPath)"])
         #expect(now.stdout.contains("  allow-snippet-annotations: \"false\"\n"))
         let status = try await c.bkfix(["status"])
@@ -102,7 +109,9 @@ import Testing
             "\(status.stdout)")
         let refused = try await c.bkfix(["rollback", try #require(run), "--yes"])
         #expect(refused.status == 3)
-        #expect(refused.stdout.contains("-  proxy-body-size: \"10240m\"\n+  proxy-body-size: \"20480m\""), "\(refused.stdout)")
+        #expect(
+            refused.stdout.contains("-  proxy-body-size: \"10240m\"\n+  proxy-body-size: \"20480m\""),
+            "\(refused.stdout)")
         #expect(refused.stderr.contains("changed after run"))
         #expect(c.mutatingCalls.count == 1)
         let forced = try await c.bkfix(["rollback", try #require(run), "--yes", "--force"])
@@ -177,7 +186,8 @@ import Testing
                 )
             ])
         let plan = try await c.bkfix([
-            "plan", "ingress-allow-snippets", "-p", "context=bk-prod", "-p", "namespace=ingress", "-p", "configmap=nginx",
+            "plan", "ingress-allow-snippets", "-p", "context=bk-prod", "-p", "namespace=ingress", "-p",
+            "configmap=nginx",
         ])
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stdout.contains("== cluster:bk-prod =="))

@@ -11,15 +11,22 @@ import Testing
     static let delete = "kubectl --context \(ctx) delete pvc -n blueking -l app.kubernetes.io/instance=bk-redis-cluster"
     static let sync = "helmfile -f base-storage.yaml.gotmpl -l name=bk-redis-cluster sync"
 
-    func sandbox(pods: String = "redis-pods-crashing.json", claims: String = "redis-pvcs.json") throws -> ClusterSandbox {
+    func sandbox(pods: String = "redis-pods-crashing.json", claims: String = "redis-pvcs.json") throws -> ClusterSandbox
+    {
         let c = try ClusterSandbox()
         let selector = "-n blueking -l app.kubernetes.io/instance=bk-redis-cluster -o json"
         try c.sandbox.scriptedStandIn(
             "kubectl",
             [
                 ClusterSandbox.currentContext,
-                ("--context \(Self.ctx) get pvc \(selector)", StandInAnswer(stdout: try Fixtures.text("cluster/\(claims)"))),
-                ("--context \(Self.ctx) get pod \(selector)", StandInAnswer(stdout: try Fixtures.text("cluster/\(pods)"))),
+                (
+                    "--context \(Self.ctx) get pvc \(selector)",
+                    StandInAnswer(stdout: try Fixtures.text("cluster/\(claims)"))
+                ),
+                (
+                    "--context \(Self.ctx) get pod \(selector)",
+                    StandInAnswer(stdout: try Fixtures.text("cluster/\(pods)"))
+                ),
                 (
                     String(Self.delete.dropFirst("kubectl ".count)),
                     StandInAnswer(
@@ -31,8 +38,14 @@ import Testing
         try c.sandbox.scriptedStandIn(
             "helmfile",
             [
-                ("-f base-storage.yaml.gotmpl -l name=bk-redis-cluster destroy", StandInAnswer(stdout: "DELETED RELEASES:\n")),
-                ("-f base-storage.yaml.gotmpl -l name=bk-redis-cluster sync", StandInAnswer(stdout: "UPDATED RELEASES:\n")),
+                (
+                    "-f base-storage.yaml.gotmpl -l name=bk-redis-cluster destroy",
+                    StandInAnswer(stdout: "DELETED RELEASES:\n")
+                ),
+                (
+                    "-f base-storage.yaml.gotmpl -l name=bk-redis-cluster sync",
+                    StandInAnswer(stdout: "UPDATED RELEASES:\n")
+                ),
             ])
         try c.put("helm-status-deployed.json", as: "status.json")
         try c.put("helm-history-synced.json", as: "history.json")
@@ -63,7 +76,9 @@ import Testing
             playbook: "reset-release-data", cases: [], title: Localized(zh: "t", en: "t"), params: [:], changes: [],
             verify: [], notes: [], pins: [])
         plan.warnings = ["DATA LOSS: x"]
-        #expect(PlanRenderer.render(plan, language: .en, color: true).contains("\u{1B}[1;31mWARNING: DATA LOSS: x\u{1B}[0m"))
+        #expect(
+            PlanRenderer.render(plan, language: .en, color: true).contains("\u{1B}[1;31mWARNING: DATA LOSS: x\u{1B}[0m")
+        )
     }
 
     @Test func applyDestroysDeletesTheClaimsAndSyncsConfirmedWithTheReleaseName() async throws {
@@ -72,7 +87,9 @@ import Testing
         let refused = try await c.bkfix(["apply", "reset-release-data", "-p", "release=bk-redis-cluster"])
         #expect(refused.status == 3)
         #expect(c.mutatingCalls.isEmpty)
-        let out = try await c.bkfix(["apply", "reset-release-data", "-p", "release=bk-redis-cluster", "--yes", "--json"])
+        let out = try await c.bkfix([
+            "apply", "reset-release-data", "-p", "release=bk-redis-cluster", "--yes", "--json",
+        ])
         #expect(out.status == 0, "\(out.stderr)")
         #expect(c.mutatingCalls == [Self.destroy, Self.delete, Self.sync])
         let id = try #require(try CLISandbox.json(out.stdout)["run"] as? String)
@@ -89,7 +106,9 @@ import Testing
         #expect(out.stdout.contains("all 3 pods of bk-redis-cluster are ready: resetting would only lose data"))
         #expect(out.stdout.contains("no changes: already applied"))
         #expect(c.mutatingCalls.isEmpty)
-        let forced = try await c.bkfix(["plan", "reset-release-data", "-p", "release=bk-redis-cluster", "-p", "force=true"])
+        let forced = try await c.bkfix([
+            "plan", "reset-release-data", "-p", "release=bk-redis-cluster", "-p", "force=true",
+        ])
         #expect(forced.stdout.contains("$ \(Self.delete)  [irreversible]"))
     }
 

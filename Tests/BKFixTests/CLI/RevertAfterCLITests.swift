@@ -54,7 +54,8 @@ import Testing
         defer { c.cleanup() }
         let run = try await applyTemporary(c)
         let options = c.scheduledOptions
-        #expect(options.prefix(3) == ["--unit=bkfix-revert-\(run)", "--on-active=7200s", "--timer-property=AccuracySec=1s"])
+        #expect(
+            options.prefix(3) == ["--unit=bkfix-revert-\(run)", "--on-active=7200s", "--timer-property=AccuracySec=1s"])
         #expect(options.contains("--setenv=PATH=\(c.sandbox.environment["PATH"]!)"))
         let command = c.scheduledCommand
         #expect(command.first?.hasPrefix("/") == true)
@@ -71,7 +72,9 @@ import Testing
         #expect(log.stdout.contains("revert scheduled: run \(run) reverts in 2h unless confirmed"))
         #expect(log.stdout.contains("Revert-Of: \(run)"))
         let status = try await c.bkfix(["status"])
-        #expect(status.stdout.contains("temporary fix: run \(run) (ingress-allow-snippets) reverts at "), "\(status.stdout)")
+        #expect(
+            status.stdout.contains("temporary fix: run \(run) (ingress-allow-snippets) reverts at "), "\(status.stdout)"
+        )
         let json = try CLISandbox.json(try await c.bkfix(["status", "--json"]).stdout)
         let pending = try #require((json["pendingReverts"] as? [[String: Any]])?.first)
         #expect(pending["run"] as? String == run)
@@ -175,7 +178,8 @@ import Testing
             #expect(try PlaybookLoader.load(path: path).revertAfter == "offered", "\(id)")
         }
         let change = FileChange(
-            host: "control", path: "/etc/docker/daemon.json", before: Data("{}\n".utf8), after: Data("{\"a\": 1}\n".utf8),
+            host: "control", path: "/etc/docker/daemon.json", before: Data("{}\n".utf8),
+            after: Data("{\"a\": 1}\n".utf8),
             beforeMeta: nil, afterMeta: nil)
         var plan = Plan(
             playbook: "docker-mirror", cases: [], title: Localized(zh: "t", en: "t"), params: [:],
@@ -183,6 +187,7 @@ import Testing
         plan.revertAfter = "offered"
         #expect(
             PlanRenderer.render(plan, language: .en, color: false).contains(
-                "can be made temporary: apply --revert-after 30m reverts it after 30 minutes unless `bkfix confirm RUN`"))
+                "can be made temporary: apply --revert-after 30m reverts it after 30 minutes unless `bkfix confirm RUN`"
+            ))
     }
 }

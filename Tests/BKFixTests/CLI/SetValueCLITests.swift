@@ -82,8 +82,10 @@ import Testing
         #expect(c.sandbox.readText(Self.custom) == "config:\n" + line)
     }
 
-    @Test(arguments: [("int", "8.64e+07", "is not a whole number"), ("bool", "maybe", "is not true or false"),
-        ("quantity", "lots", "type quantity")])
+    @Test(arguments: [
+        ("int", "8.64e+07", "is not a whole number"), ("bool", "maybe", "is not true or false"),
+        ("quantity", "lots", "type quantity"),
+    ])
     func aValueThatIsNotOfItsTypeIsRefused(_ type: String, _ value: String, _ message: String) async throws {
         let c = try sandbox()
         defer { c.cleanup() }
@@ -100,7 +102,9 @@ import Testing
         let out = try await c.bkfix(["plan", "set-value", "-p", "release=bk-ci", "-p", "key=a", "-p", "value=1"])
         #expect(out.status == 2)
         #expect(out.stderr.contains("type"), "\(out.stderr)")
-        let bad = try await c.bkfix(["plan", "set-value", "-p", "release=bk-ci", "-p", "key=a", "-p", "value=1", "-p", "type=float"])
+        let bad = try await c.bkfix([
+            "plan", "set-value", "-p", "release=bk-ci", "-p", "key=a", "-p", "value=1", "-p", "type=float",
+        ])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("string, int, bool, quantity"), "\(bad.stderr)")
     }

@@ -24,6 +24,7 @@ enum CatalogFixture {
 
     static let knownPlaybooks: Set<String> = [
         "hub-hosts", "fix-path", "raise-quota", "resync-release", "docker-mirror", "localpv-sync", "helm-upgrade",
-        "open-kubelet-port",
+        "open-kubelet-port", "helm-unstick", "helm-reinstall", "reset-release-data", "set-value",
+        "ingress-allow-snippets",
     ]
 }

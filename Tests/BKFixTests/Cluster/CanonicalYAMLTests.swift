@@ -33,7 +33,9 @@ import Testing
         let value = try KubeValue.parse(json: Self.configMap, what: "test")
         let text = CanonicalYAML.render(value)
         #expect(text.hasPrefix("apiVersion: v1\ndata:\n  allow-snippet-annotations: \"false\"\n"))
-        #expect(text.contains("  nginx.conf: |\n    worker_processes 4;\n    events {\n        worker_connections 1024;\n    }\n"))
+        #expect(
+            text.contains(
+                "  nginx.conf: |\n    worker_processes 4;\n    events {\n        worker_connections 1024;\n    }\n"))
         #expect(text.contains("  ports: \"10250\"\n"))
         #expect(text.contains("  \"yes\": \"on\"\n"))
         #expect(text.contains("  creationTimestamp: \"2023-03-01T08:12:41Z\"\n"))
@@ -57,7 +59,8 @@ import Testing
         let value = KubeValue.object([
             "int": .int(-42), "big": .int(9_007_199_254_740_993), "double": .double(0.5), "exp": .double(1e-5),
             "whole": .double(3), "t": .bool(true), "f": .bool(false), "none": .null, "empty": .object([:]),
-            "nothing": .array([]), "nested": .array([.array([.int(1), .int(2)]), .object(["a": .object(["b": .int(1)])])]),
+            "nothing": .array([]),
+            "nested": .array([.array([.int(1), .int(2)]), .object(["a": .object(["b": .int(1)])])]),
         ])
         #expect(try CanonicalYAML.parse(CanonicalYAML.render(value), what: "test") == value)
     }
@@ -93,7 +96,8 @@ import Testing
     @Test func objectAndHelmPathsRoundTrip() throws {
         for path in [
             ClusterPath.object(namespace: "ingress-nginx", kind: "configmap", name: "ingress-nginx-controller"),
-            .helmHistory(namespace: "blueking", release: "bk-paas"), .helmStatus(namespace: "blueking", release: "bk-paas"),
+            .helmHistory(namespace: "blueking", release: "bk-paas"),
+            .helmStatus(namespace: "blueking", release: "bk-paas"),
         ] {
             #expect(try ClusterPath(path.path) == path)
         }
@@ -101,8 +105,10 @@ import Testing
         #expect(try !ClusterPath("/ns/configmap/x.yaml").isObservation)
     }
 
-    @Test(arguments: ["/ns/configmap", "/ns/configmap/x.json", "/../configmap/x.yaml", "/ns/kind/a/b.yaml", "ns/k/x.yaml",
-        "/helm/ns/rel/values.yaml", "/ns//x.yaml", "/ns/k/.yaml"])
+    @Test(arguments: [
+        "/ns/configmap", "/ns/configmap/x.json", "/../configmap/x.yaml", "/ns/kind/a/b.yaml", "ns/k/x.yaml",
+        "/helm/ns/rel/values.yaml", "/ns//x.yaml", "/ns/k/.yaml",
+    ])
     func badPathsAreRefused(_ path: String) {
         #expect(throws: ClusterTransportError.badPath(path)) { try ClusterPath(path) }
     }
@@ -128,6 +134,8 @@ import Testing
         #expect(TimeSpan("1h30m")?.seconds == 5400)
         #expect(TimeSpan("90s")?.description == "1m30s")
         #expect(TimeSpan("1d")?.seconds == 86400)
-        for bad in ["", "2", "0m", "h", "2x", "30m1h", "1h1h", "-1h", "1.5h"] { #expect(TimeSpan(bad) == nil, "\(bad)") }
+        for bad in ["", "2", "0m", "h", "2x", "30m1h", "1h1h", "-1h", "1.5h"] {
+            #expect(TimeSpan(bad) == nil, "\(bad)")
+        }
     }
 }

@@ -23,7 +23,8 @@ extension CLISandbox {
         for (argv, answer) in answers {
             var body = ""
             if let file = answer.stdoutFile {
-                body += "if [ -e \(quote(file)) ]; then cat \(quote(file)); else printf '%s\\n' \(quote(answer.missing)) >&2; exit 1; fi; "
+                body +=
+                    "if [ -e \(quote(file)) ]; then cat \(quote(file)); else printf '%s\\n' \(quote(answer.missing)) >&2; exit 1; fi; "
             } else if !answer.stdout.isEmpty {
                 body += "printf '%s' \(quote(answer.stdout)); "
             }
