@@ -7,10 +7,13 @@ struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply", abstract: "Apply a playbook (or a saved plan) after confirmation, and record the run.")
 
-    @Argument(help: "Playbook id (omit with --plan).")
+    @Argument(help: "Playbook id (omit with --plan).", completion: .custom(Completions.playbookIDs))
     var playbook: String?
 
-    @Option(name: [.customShort("p"), .customLong("param")], help: "A parameter, key=value (lists comma-separated).")
+    @Option(
+        name: [.customShort("p"), .customLong("param")],
+        help: ArgumentHelp("A parameter, key=value (lists comma-separated).", valueName: "key=value"),
+        completion: .custom(Completions.paramNames))
     var params: [String] = []
 
     @Option(help: "Apply exactly this saved plan; refused if any file it read or command answer it used has changed.")

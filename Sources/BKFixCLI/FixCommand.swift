@@ -10,10 +10,15 @@ struct FixCommand: ParsableCommand {
 
     @OptionGroup var source: DiagnosisSource
 
-    @Option(name: .customLong("case"), help: "Fix this case among the findings instead of the most likely one.")
+    @Option(
+        name: .customLong("case"), help: "Fix this case among the findings instead of the most likely one.",
+        completion: .custom(Completions.caseIDs))
     var caseID: String?
 
-    @Option(name: [.customShort("p"), .customLong("param")], help: "A parameter, key=value, over the derived ones.")
+    @Option(
+        name: [.customShort("p"), .customLong("param")],
+        help: ArgumentHelp("A parameter, key=value, over the derived ones.", valueName: "key=value"),
+        completion: .custom(Completions.paramNames))
     var params: [String] = []
 
     @Flag(help: "Confirm without asking (for automation).")

@@ -7,13 +7,15 @@ struct RollbackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback", abstract: "Undo a recorded run (shows the inverse plan and asks first).")
 
-    @Argument(help: "The run to undo.")
+    @Argument(help: "The run to undo.", completion: .custom(Completions.runIDs))
     var runID: String?
 
     @Flag(help: "Undo the newest apply run that is not rolled back yet.")
     var last = false
 
-    @Option(help: "Undo the newest run of this playbook that is not rolled back yet.")
+    @Option(
+        help: "Undo the newest run of this playbook that is not rolled back yet.",
+        completion: .custom(Completions.playbookIDs))
     var playbook: String?
 
     @Flag(help: "Roll back even if a file changed after the run (the live content is recorded as drift first).")

@@ -56,3 +56,11 @@ extension CatalogError: ExitCodedError {
         }
     }
 }
+
+extension CatalogError {
+    /// Throws nothing for no problems, the problem itself for one, and `several` for more.
+    static func throwing(_ errors: [CatalogError]) throws {
+        if errors.count == 1 { throw errors[0] }
+        if !errors.isEmpty { throw CatalogError.several(errors) }
+    }
+}

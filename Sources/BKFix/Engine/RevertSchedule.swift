@@ -71,6 +71,7 @@ public struct RevertLedger: Sendable {
         let message =
             "\(subject)\n\nKind: revert\nRevert-Of: \(schedule.run)\n"
             + "Playbook: \(schedule.playbook)\nOperator: \(operatorName)\nStatus: \(schedule.state.rawValue)\n"
+            + "Bkfix-Version: \(BuildInfo.stamp)\n"
         try store.repo.commit(
             updates: [Self.path(schedule.run): try RunStore.encoder.encode(schedule)], message: message)
     }

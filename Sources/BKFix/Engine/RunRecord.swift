@@ -136,6 +136,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var hostErrors: [String: String]? = nil
     /// Files recorded before and after the run without being changed (see `ObservedFile`).
     public var observed: [ObservedRecord]? = nil
+    /// The bkfix build that made the run (`0.2.0 (5335e4bb52e5)`); absent in records of builds before 0.2.0.
+    public var bkfixVersion: String? = BuildInfo.stamp
 
     /// True when some file was changed or some mutating command ran: only then is there anything to roll back.
     public var changedSomething: Bool {

@@ -41,8 +41,7 @@ public struct Session: Sendable {
         let control = LocalTransport(root: options.root, host: "control", environment: options.environment)
         self.hosts = Self.resolveHosts(options, control: control)
         self.installDir = Self.resolveInstallDir(options, control: control)
-        self.library = PlaybookLibrary(
-            directories: options.playbookDirs + [Home.playbooksDir(environment: options.environment)])
+        self.library = PlaybookLibrary(given: options.playbookDirs, root: options.root)
         self.statePath = options.stateDir ?? Home.stateDir(environment: options.environment)
     }
 
@@ -85,6 +84,12 @@ public struct Session: Sendable {
     }
 
     public func openStore() throws -> RunStore { try RunStore.open(path: statePath) }
+
+    /// The state repo if there is one: read-only commands (history, show, status, collect) never create it.
+    public func existingStore() throws -> RunStore? {
+        guard StateRepo.exists(at: statePath) else { return nil }
+        return try RunStore(repo: try StateRepo.open(at: statePath, create: false))
+    }
 
     public func applier(_ store: RunStore) -> Applier {
         var applier = Applier(

@@ -91,6 +91,13 @@ import Testing
         (CatalogError.unknownCapture(file: "f", line: 1, name: "n"), .badInput, "invalid-case"),
         (CatalogError.duplicateID(id: "i", files: ["a", "b"]), .badInput, "invalid-case"),
         (CatalogError.several([]), .badInput, "invalid-case"),
+        (DefinitionFolderError.missing(option: "--playbooks", path: "p"), .badInput, "bad-definition-folder"),
+        (DefinitionFolderError.notAFolder(option: "--playbooks", path: "p"), .badInput, "bad-definition-folder"),
+        (DefinitionFolderError.unreadable(option: "--playbooks", path: "p"), .badInput, "bad-definition-folder"),
+        (
+            DefinitionFolderError.nothingValid(option: "--playbooks", path: "p", kind: "playbook", problems: []),
+            .badInput, "bad-definition-folder"
+        ),
         (DiagnoseError.unreadable(path: "p", problem: "x"), .badInput, "unreadable-input"),
         (DiagnoseError.noInput, .badInput, "no-input"),
         (DiagnoseError.unknownCase(id: "i", suggestions: []), .badInput, "unknown-case"),
