@@ -50,13 +50,6 @@ public struct HelmHistory: Sendable, Equatable {
         let rows = revisions.map {
             [String($0.revision), $0.updated, $0.status, $0.chart, $0.appVersion, $0.description]
         }
-        let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
-        return ([header] + rows).map { row in
-            row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-            }
-            .joined(separator: "  ")
-        }
-        .joined(separator: "\n")
+        return ProbeTable.render(header: header, rows: rows).joined(separator: "\n")
     }
 }

@@ -146,25 +146,18 @@ public enum CanonicalYAML {
         {
             return s
         }
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
-                    || scalar.value == 0xFEFF || scalar.value == 0x2028 || scalar.value == 0x2029
-                {
-                    out += String(format: "\\u%04X", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+        // A JSON string literal is a YAML double-quoted scalar; YAML also wants these escaped to stay printable.
+        var out = ""
+        for scalar in JSONRender.string(s).unicodeScalars {
+            if scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) || scalar.value == 0xFEFF
+                || scalar.value == 0x2028 || scalar.value == 0x2029
+            {
+                out += String(format: "\\u%04X", scalar.value)
+            } else {
+                out.unicodeScalars.append(scalar)
             }
         }
-        return out + "\""
+        return out
     }
 
     /// A multi-line string reads better as a literal block: when it has no character a block cannot hold, and no

@@ -88,13 +88,7 @@ public enum ReleaseDataResetStep: StepKind {
                 $0.spec?.volumeName ?? "",
             ]
         }
-        let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
-        let lines = ([header] + rows).map { row in
-            row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-            }
-            .joined(separator: "  ")
-        }
+        let lines = ProbeTable.render(header: header, rows: rows)
         return "PersistentVolumeClaims:\n" + lines.joined(separator: "\n")
     }
 

@@ -56,9 +56,9 @@ struct ReleaseTarget {
             CanonicalYAML.parse(String(decoding: snapshot.data, as: UTF8.self), what: what), what: what)
     }
 
-    func helm(_ arguments: [String]) -> [String] { ["helm", "--kube-context", clusterContext] + arguments }
+    func helm(_ arguments: [String]) -> [String] { ClusterTransport.helm(context: clusterContext, arguments) }
 
-    func kubectl(_ arguments: [String]) -> [String] { ["kubectl", "--context", clusterContext] + arguments }
+    func kubectl(_ arguments: [String]) -> [String] { ClusterTransport.kubectl(context: clusterContext, arguments) }
 
     /// `helmfile sync` of the release, compensated by itself.
     func sync(context: PlanContext) -> CommandChange {

@@ -36,11 +36,18 @@ public final class ClusterTransport: Transport, @unchecked Sendable {
         self.timeout = timeout
     }
 
-    /// kubectl with this transport's context.
-    public func kubectl(_ arguments: [String]) -> [String] { ["kubectl", "--context", context] + arguments }
+    /// kubectl on a context: the argv every cluster command of bkfix has.
+    public static func kubectl(context: String, _ arguments: [String]) -> [String] {
+        ["kubectl", "--context", context] + arguments
+    }
 
-    /// helm with this transport's context.
-    public func helm(_ arguments: [String]) -> [String] { ["helm", "--kube-context", context] + arguments }
+    /// helm on a context.
+    public static func helm(context: String, _ arguments: [String]) -> [String] {
+        ["helm", "--kube-context", context] + arguments
+    }
+
+    func kubectl(_ arguments: [String]) -> [String] { Self.kubectl(context: context, arguments) }
+    func helm(_ arguments: [String]) -> [String] { Self.helm(context: context, arguments) }
 
     public func kind(of path: String) throws -> PathKind? { try read(path) == nil ? nil : .file }
 
