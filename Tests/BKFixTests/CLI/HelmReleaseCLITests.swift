@@ -110,6 +110,8 @@ import Testing
         }
         let clean = try await c.bkfix(["status"])
         #expect(clean.stdout.contains("all clear"), "helm's answers are not drift: \(clean.stdout)")
+        let show = try await c.bkfix(["show", try run(out)])
+        #expect(show.stdout.contains("== recorded cluster:\(Self.ctx):/helm/blueking/bk-paas/history.yaml (before "))
     }
 
     @Test func reApplyPlansNothingOnceTheReleaseIsDeployed() async throws {

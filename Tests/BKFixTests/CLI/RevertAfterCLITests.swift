@@ -81,6 +81,8 @@ import Testing
         #expect(pending["overdue"] as? Bool == false)
         let history = try await c.bkfix(["history"])
         #expect(history.stdout.contains("[reverts at "), "\(history.stdout)")
+        let show = try await c.bkfix(["show", run])
+        #expect(show.stdout.contains("temporary: reverts at "), "\(show.stdout)")
     }
 
     @Test func theScheduledCommandRevertsTheChangeOnce() async throws {
