@@ -44,8 +44,8 @@ struct ClusterSandbox {
     func remove(_ name: String) { try? FileManager.default.removeItem(atPath: state(name)) }
 
     /// Runs bkfix with the work dir as install dir.
-    func bkfix(_ args: [String], stdin: Data = Data()) async throws -> ProcessOutput {
-        try await sandbox.bkfix(args + ["--install-dir", Self.installDir], stdin: stdin)
+    func bkfix(_ args: [String], stdin: Data = Data(), env: [String: String] = [:]) async throws -> ProcessOutput {
+        try await sandbox.bkfix(args + ["--install-dir", Self.installDir], stdin: stdin, env: env)
     }
 
     var calls: [String] { sandbox.calls }

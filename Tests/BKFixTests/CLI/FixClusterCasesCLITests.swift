@@ -62,6 +62,26 @@ import Testing
         #expect(kept.status == 0, "\(kept.stderr)")
     }
 
+    @Test func fixActsOnTheContextItWasGiven() async throws {
+        let c = try ClusterSandbox()
+        defer { c.cleanup() }
+        try c.put("ingress-configmap.json", as: "cm.json")
+        try c.sandbox.scriptedStandIn(
+            "kubectl",
+            [
+                (
+                    "--context bk-prod get configmap ingress-nginx-controller -n ingress-nginx -o json",
+                    StandInAnswer(stdoutFile: c.state("cm.json"))
+                )
+            ])
+        let plan = try await c.bkfix([
+            "fix", Self.log("ingress-snippet-disabled"), "--context", "bk-prod", "--revert-after", "none",
+        ])
+        #expect(plan.stdout.contains("== cluster:bk-prod =="), "\(plan.stdout) \(plan.stderr)")
+        #expect(
+            c.calls == ["kubectl --context bk-prod get configmap ingress-nginx-controller -n ingress-nginx -o json"])
+    }
+
     @Test func bkciNumberFormatQuotesTheValue() async throws {
         let c = try SetValueCLITests().sandbox()
         defer { c.cleanup() }

@@ -130,6 +130,29 @@ import Testing
 
     func c0PatchForced() -> (argv: String, answer: StandInAnswer) { Self.c0PatchForced() }
 
+    @Test func aRunKilledRightAfterThePatchIsReportedAndUndoneByRecover() async throws {
+        let c = try sandbox()
+        defer { c.cleanup() }
+        let killed = try await c.bkfix(
+            ["apply", "ingress-allow-snippets", "--yes", "--revert-after", "none"],
+            env: ["BKFIX_FAULT": "file-write.after@cluster:\(ClusterSandbox.context)#1"])
+        #expect(killed.status != 0)
+        #expect(c.mutatingCalls.count == 1)
+        let status = try await c.bkfix(["status"])
+        #expect(status.stdout.contains("interrupted run: "), "\(status.stdout)")
+        let recover = try await c.bkfix(["recover", "--undo", "--yes"])
+        #expect(recover.status == 0, "\(recover.stderr)")
+        #expect(
+            recover.stdout.contains("done  modify /ingress-nginx/configmap/ingress-nginx-controller.yaml"),
+            "\(recover.stdout)")
+        #expect(
+            c.mutatingCalls.last == "kubectl "
+                + c.patchConfigMap(allow: "false", resourceVersion: "52311", after: nil).argv)
+        let now = try await c.sandbox.git(["show", "HEAD:\(ClusterSandbox.configMapPath)"])
+        #expect(now.stdout.contains("  allow-snippet-annotations: \"false\"\n"))
+        #expect(try await c.bkfix(["status"]).stdout.contains("all clear"))
+    }
+
     @Test func aPatchTheAPIServerRefusesFailsTheRunAndChangesNothingRecorded() async throws {
         let c = try ClusterSandbox()
         defer { c.cleanup() }
