@@ -179,16 +179,17 @@ import Testing
         defer { c.cleanup() }
         let file = c.sandbox.dir.appendingPathComponent("temp-fix.yaml").path
         try """
-            id: temp-fix
-            title: {zh: 临时, en: temporary}
-            revert-after: soon
-            steps:
-              - command: {argv: [true], risk: read-only}
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        id: temp-fix
+        title: {zh: 临时, en: temporary}
+        revert-after: soon
+        steps:
+          - command: {argv: [true], risk: read-only}
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         let lint = try await c.bkfix(["playbook", "lint", file])
         #expect(lint.status == 2)
         #expect(
-            lint.stderr.contains("temp-fix.yaml:3:15: revert-after: expected a duration such as 2h or 30m, or 'offered'"),
+            lint.stderr.contains(
+                "temp-fix.yaml:3:15: revert-after: expected a duration such as 2h or 30m, or 'offered'"),
             "\(lint.stderr)")
     }
 
