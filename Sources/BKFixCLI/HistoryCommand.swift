@@ -63,21 +63,23 @@ struct HistoryCommand: ParsableCommand {
             var reverts: [String: RevertSchedule] = [:]
             for r in try RevertLedger(store: store).all() { reverts[r.run] = r }
             if global.json {
-                console.json([
-                    "runs": runs.map { e in
-                        var entry = JSONOutput.historyEntry(e)
-                        if let r = reverts[e.record.id] {
-                            entry["revert"] = RevertRenderer.json(r, language: console.lang)
+                console.json(
+                    JSONOutput.masked([
+                        "runs": runs.map { e in
+                            var entry = JSONOutput.historyEntry(e)
+                            if let r = reverts[e.record.id] {
+                                entry["revert"] = RevertRenderer.json(r, language: console.lang)
+                            }
+                            return entry
                         }
-                        return entry
-                    }
-                ])
+                    ]))
                 return .ok
             }
             if runs.isEmpty {
                 console.out((recorded.isEmpty ? Messages.noRunsYet : Messages.noRunsMatch).text(console.lang) + "\n")
                 return .ok
             }
+            var masker = SecretMasker()
             for e in runs {
                 let r = e.record
                 var line =
@@ -88,8 +90,9 @@ struct HistoryCommand: ParsableCommand {
                 if let of = r.rollbackOf { line += "  (rollback of \(of))" }
                 if let by = e.rolledBackBy { line += "  (rolled back by \(by))" }
                 if let revert = reverts[r.id] { line += "  [\(RevertRenderer.line(revert, language: console.lang))]" }
-                console.out(line + "\n")
+                console.out(masker.text(line) + "\n")
             }
+            if let masked = masker.summary(console.lang) { console.out(masked + "\n") }
             return .ok
         }
     }
