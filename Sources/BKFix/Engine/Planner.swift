@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Turns a playbook and its parameters into a concrete `Plan` by asking each step kind, host by host, what it would
 /// change. It only reads.
@@ -29,26 +30,23 @@ public struct Planner: Sendable {
 
     public func plan(_ playbook: Playbook, params: [String: ArgValue]) throws -> Plan {
         let values = templateValues(params)
-        let controlView = PlanningTransport(base: hosts.control)
-        var views: [String: PlanningTransport] = ["control": controlView]
-        func view(_ host: String) throws -> PlanningTransport {
-            if let v = views[host] { return v }
-            let v = PlanningTransport(base: try hosts.transport(for: host))
-            views[host] = v
-            return v
-        }
+        let views = PlanningViews(hosts: hosts)
+        let controlView = try views.view("control")
 
         var changes: [Change] = []
         var notes: [String] = []
+        var warnings: [String] = []
+        var observed: [ObservedFile] = []
         var unreachable: [String: String] = [:]
         for step in playbook.steps {
             guard let kind = StepRegistry.step(named: step.kind) else { throw StepError.unknownKind(step.kind) }
             let args = try substitute(step, values)
             for host in try targets(step, values) where unreachable[host] == nil {
-                let transport = try view(host)
-                let context = PlanContext(
+                let transport = try views.view(host)
+                var context = PlanContext(
                     host: host, transport: transport, control: controlView, installDir: installDir,
                     language: language, environment: environment)
+                context.hostView = { try views.view($0) }
                 let planned: StepPlan
                 do {
                     planned = try kind.plan(args, in: context)
@@ -59,10 +57,13 @@ public struct Planner: Sendable {
                     continue
                 }
                 notes += planned.notes
+                warnings += planned.warnings
+                observed += planned.observe.filter { !observed.contains($0) }
                 for change in planned.changes {
                     if case .file(let f) = change {
                         guard !f.isNoOp else { continue }
-                        transport.overlay(f)
+                        // Later steps see this step's planned content, on the host the file is on.
+                        try views.view(f.host).overlay(f)
                     }
                     changes.append(change)
                 }
@@ -76,12 +77,15 @@ public struct Planner: Sendable {
                 checks.append(PlannedCheck(kind: check.kind, host: host, args: args.values))
             }
         }
-        let pins = views.keys.sorted().flatMap { views[$0]!.pins }.filter { unreachable[$0.host] == nil }
+        let pins = views.all.flatMap(\.pins).filter { unreachable[$0.host] == nil }
         var plan = Plan(
             playbook: playbook.id, cases: playbook.cases, title: playbook.title, params: params,
             changes: Self.mergeFileChanges(changes), verify: checks, notes: notes, pins: pins)
-        plan.queries = views.keys.sorted().flatMap { views[$0]!.queries }.filter { unreachable[$0.host] == nil }
+        plan.queries = views.all.flatMap(\.queries).filter { unreachable[$0.host] == nil }
         if !unreachable.isEmpty { plan.unreachableHosts = unreachable }
+        if !warnings.isEmpty { plan.warnings = warnings }
+        if !observed.isEmpty { plan.observed = observed }
+        plan.revertAfter = playbook.revertAfter
         return plan
     }
 
@@ -123,4 +127,26 @@ public struct Planner: Sendable {
         }
         return out.filter { if case .file(let f) = $0 { !f.isNoOp } else { true } }
     }
+}
+
+/// The planning view of each host a plan reads (one per host, made on first use), so every step of the plan sees
+/// the same pins and the content earlier steps planned.
+final class PlanningViews: Sendable {
+    let hosts: HostDirectory
+    private let views = Mutex<[String: PlanningTransport]>([:])
+
+    init(hosts: HostDirectory) { self.hosts = hosts }
+
+    func view(_ host: String) throws -> PlanningTransport {
+        if let existing = views.withLock({ $0[host] }) { return existing }
+        let created = PlanningTransport(base: try hosts.transport(for: host))
+        return views.withLock { all in
+            if let existing = all[host] { return existing }
+            all[host] = created
+            return created
+        }
+    }
+
+    /// Every view, by host name.
+    var all: [PlanningTransport] { views.withLock { all in all.keys.sorted().map { all[$0]! } } }
 }

@@ -24,6 +24,8 @@ enum CatalogFixture {
 
     static let knownPlaybooks: Set<String> = [
         "hub-hosts", "fix-path", "raise-quota", "resync-release", "docker-mirror", "localpv-sync", "helm-upgrade",
-        "open-kubelet-port", "time-sync", "enable-ipv6", "localpv-space", "restart-pods",
+        "open-kubelet-port", "time-sync", "enable-ipv6", "localpv-space", "restart-pods", "helm-unstick",
+        "helm-reinstall",
+        "reset-release-data", "set-value", "ingress-allow-snippets",
     ]
 }
