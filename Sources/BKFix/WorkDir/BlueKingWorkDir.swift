@@ -95,6 +95,12 @@ public struct BlueKingWorkDir: Sendable {
     /// environment values define.
     private func namespace(_ raw: String?) -> String? {
         guard let raw = raw?.trimmingBlanks, !raw.isEmpty else { return nil }
+        return resolve(raw)
+    }
+
+    /// A value that is literal, or a `{{ .Values.a.b ... }}` expression resolved to its first reference that the
+    /// environment values define (nil when none does).
+    func resolve(_ raw: String) -> String? {
         guard raw.contains("{{") else { return raw }
         for reference in Self.valueReferences(in: raw) {
             if let value = environmentScalar(reference) { return value }
@@ -112,7 +118,7 @@ public struct BlueKingWorkDir: Sendable {
 
     /// A scalar of the environment values helmfile passes to every release (`custom.yaml` over `values.yaml`;
     /// missing or unreadable files are skipped). Read from the files' outline; parsed only when that cannot tell.
-    private func environmentScalar(_ keys: [String]) -> String? {
+    func environmentScalar(_ keys: [String]) -> String? {
         for relative in ["environments/default/custom.yaml", "environments/default/values.yaml"] {
             guard let snapshot = try? transport.read(Self.join(path, relative)) else { continue }
             let text = String(decoding: snapshot.data, as: UTF8.self)
