@@ -100,7 +100,8 @@ public struct CaseCatalog: Sendable {
             guard contextParamNames.contains(name) else {
                 throw CatalogError.invalidField(
                     file: file, line: reader.line(node), field: "context",
-                    problem: "names '\(name)'; the text can give only \(contextParamNames.sorted().joined(separator: ", "))")
+                    problem:
+                        "names '\(name)'; the text can give only \(contextParamNames.sorted().joined(separator: ", "))")
             }
             return name
         }

@@ -79,7 +79,8 @@ extension TextRule {
         let parts = text.lowercased().split(separator: "e", omittingEmptySubsequences: false)
         guard parts.count == 2, let exponent = Int(parts[1]), (0...30).contains(exponent) else { return nil }
         let mantissa = parts[0].split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(mantissa.count), mantissa.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+        guard (1...2).contains(mantissa.count),
+            mantissa.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
             !mantissa[0].isEmpty
         else { return nil }
         var fraction = mantissa.count == 2 ? String(mantissa[1]) : ""

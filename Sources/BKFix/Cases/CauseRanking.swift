@@ -5,8 +5,8 @@ import Foundation
 /// timeout of the same release. The generic finding stays, after its cause, and both say how they are linked.
 enum CauseRanking {
     static let symptomOf = Localized(
-        zh: "这是上面 %@ 的表现：先处理它，本项会随之消失。",
-        en: "A symptom of %@ (listed above): fix that first and this one goes away with it.")
+        zh: "这是上面 %@ 的表现：原因解决后它也会消失。",
+        en: "A symptom of %@ (listed above): fixing the cause fixes this too.")
     static let causeOf = Localized(
         zh: "它解释了下面的 %@。", en: "It explains %@ (listed below).")
 
@@ -65,8 +65,12 @@ enum CauseRanking {
             let causes = out[i].explainedBy.map { "`\($0)`" }.joined(separator: ", ")
             let symptoms = out[i].explains.map { "`\($0)`" }.joined(separator: ", ")
             var sentences: [String] = []
-            if !causes.isEmpty { sentences.append(symptomOf.text(language).replacingOccurrences(of: "%@", with: causes)) }
-            if !symptoms.isEmpty { sentences.append(causeOf.text(language).replacingOccurrences(of: "%@", with: symptoms)) }
+            if !causes.isEmpty {
+                sentences.append(symptomOf.text(language).replacingOccurrences(of: "%@", with: causes))
+            }
+            if !symptoms.isEmpty {
+                sentences.append(causeOf.text(language).replacingOccurrences(of: "%@", with: symptoms))
+            }
             out[i].link = sentences.isEmpty ? nil : sentences.joined(separator: " ")
         }
         return order.map { out[$0] }

@@ -46,7 +46,8 @@ enum CommandLineFacts {
             if word.hasPrefix("-"), word.count > 1 {
                 var flag = word
                 var value: String?
-                if let eq = word.firstIndex(of: "="), word.hasPrefix("--") || word.hasPrefix("-n") || word.hasPrefix("-l")
+                if let eq = word.firstIndex(of: "="),
+                    word.hasPrefix("--") || word.hasPrefix("-n") || word.hasPrefix("-l")
                 {
                     flag = String(word[..<eq])
                     value = String(word[word.index(after: eq)...])
@@ -89,7 +90,9 @@ enum CommandLineFacts {
             } else if !["logs", "exec", "attach", "port-forward"].contains(sub) {
                 break
             }
-            if let pod = rest.first.map({ $0.hasPrefix("pod/") ? String($0.dropFirst(4)) : $0 }), PodNames.isPodName(pod) {
+            if let pod = rest.first.map({ $0.hasPrefix("pod/") ? String($0.dropFirst(4)) : $0 }),
+                PodNames.isPodName(pod)
+            {
                 out.append(("pod", pod))
             }
         default:

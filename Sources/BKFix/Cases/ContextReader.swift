@@ -157,7 +157,8 @@ struct ContextReader {
         case "UPDATED RELEASES:", "Updated Releases", "REINSTALLED RELEASES:", "Reinstalled Releases":
             block = .title(.listed, line: number)
         case "GROUP RELEASES":
-            block = .table(Table(columns: [("GROUP", 0), ("RELEASES", 0)], strength: .listed, pods: false, groups: true))
+            block = .table(
+                Table(columns: [("GROUP", 0), ("RELEASES", 0)], strength: .listed, pods: false, groups: true))
         default:
             break
         }
@@ -299,7 +300,8 @@ struct ContextReader {
     private mutating func dialTCP(_ text: ByteLine, _ number: Int) {
         for value in text.values(after: "dial tcp ") {
             let parts = value.split(separator: ":")
-            guard parts.count >= 2, HostsFileEditor.isValidIPv4(String(parts[0])), let port = Int(parts[1].prefix { $0.isNumber }),
+            guard parts.count >= 2, HostsFileEditor.isValidIPv4(String(parts[0])),
+                let port = Int(parts[1].prefix { $0.isNumber }),
                 Self.nodePorts.contains(port)
             else { continue }
             emit("node", String(parts[0]), number, .acting)
@@ -327,7 +329,9 @@ struct ContextReader {
             namespace = at == 2 ? tokens[0] : nil
             ready = tokens[at]
             status = tokens[at + 1]
-            if let ip = tokens[(at + 2)...].firstIndex(where: { HostsFileEditor.isValidIPv4($0) }), ip + 1 < tokens.count {
+            if let ip = tokens[(at + 2)...].firstIndex(where: { HostsFileEditor.isValidIPv4($0) }),
+                ip + 1 < tokens.count
+            {
                 node = tokens[ip + 1]
             }
         }
@@ -355,6 +359,7 @@ struct ContextReader {
             if recent.count >= 32 { recent.removeFirst() }
             recent.append(value)
         }
-        facts.append(ContextFact(name: name, value: shared, line: number, strength: strength))
+        let fact = ContextFact(name: name, value: shared, line: number, strength: strength)
+        if !facts.contains(fact) { facts.append(fact) }
     }
 }

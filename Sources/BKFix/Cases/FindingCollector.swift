@@ -141,7 +141,9 @@ struct FindingCollector {
     func findings(catalog: CaseCatalog, language: Language, releases: KnownReleases = KnownReleases())
         -> [Finding]
     {
-        let derivation = ParamDerivation(releases: releases, namedInText: releasesInText)
+        // Releases the rules themselves named (`"bk-paas" has no deployed releases`, bk-ci's fixed param) name pods too.
+        let captured = states.compactMap { $0.lastPrimaryLine == nil ? nil : $0.params["release"] }
+        let derivation = ParamDerivation(releases: releases, namedInText: releasesInText + captured)
         var out: [(Finding, Int)] = []
         for state in states where state.lastPrimaryLine != nil {
             let id = state.caseID

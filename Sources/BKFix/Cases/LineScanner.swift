@@ -161,7 +161,9 @@ struct LineScanner {
             text = full
             guard let captured = rules[index].rule.match(full) else { continue }
             let shown = label.map { "\($0): \(Self.display(full))" } ?? Self.display(full)
-            record(rules[index], line: number, text: shown, params: captured.merging(params) { own, _ in own }, group: group)
+            record(
+                rules[index], line: number, text: shown, params: captured.merging(params) { own, _ in own },
+                group: group)
             if rules[index].takesContext, !rules[index].rule.supporting { opensContext = true }
         }
         return opensContext

@@ -124,8 +124,9 @@ struct LiteralAutomaton: Sendable {
                     s2 = Int(n2 < 0 ? ~n2 : n2)
                     s3 = Int(n3 < 0 ? ~n3 : n3)
                 }
-                for (part, (start, state), end) in [(0, (i0, s0), e0), (1, (i1, s1), e1), (2, (i2, s2), e2), (3, (i3, s3), e3)]
-                {
+                for (part, (start, state), end) in [
+                    (0, (i0, s0), e0), (1, (i1, s1), e1), (2, (i2, s2), e2), (3, (i3, s3), e3),
+                ] {
                     var s = state
                     var i = start
                     while i < end {

@@ -36,6 +36,8 @@ struct ParamDerivation {
         }
         for name in wanted where params[name] == nil {
             guard let value = context[name] else { continue }
+            // Pods are named after their release: a release nearby that does not prefix the case's pod is another's.
+            if name == "release", let pod = params["pod"], !pod.hasPrefix(value + "-") { continue }
             // A pod the text names near the evidence, but of another release than the case's, is not its pod.
             if name == "pod", let release = params["release"], let owner = podNames.knownRelease(of: value),
                 owner != release

@@ -39,7 +39,9 @@ import Testing
             // `ends` has one entry per state with an output, the naive search one per pattern: compare positions.
             #expect(Array(Set(ends)).sorted() == Array(Set(Self.naiveEnds(text, patterns))).sorted(), "\(patterns)")
             var each: [Int] = []
-            text.withUnsafeBufferPointer { buf in automaton.forEachMatch(in: buf, from: 0, to: buf.count) { each.append($1) } }
+            text.withUnsafeBufferPointer { buf in
+                automaton.forEachMatch(in: buf, from: 0, to: buf.count) { each.append($1) }
+            }
             #expect(each.sorted() == Self.naiveEnds(text, patterns).sorted())
         }
     }
@@ -74,7 +76,9 @@ import Testing
             let whole = try Diagnoser(catalog: CatalogFixture.catalog).diagnose(path: path)
             var small = Diagnoser(catalog: CatalogFixture.catalog)
             small.chunkBytes = chunkBytes
-            #expect(Self.summary(try small.diagnose(path: path)) == Self.summary(whole), "\(name) in \(chunkBytes)-byte chunks")
+            #expect(
+                Self.summary(try small.diagnose(path: path)) == Self.summary(whole),
+                "\(name) in \(chunkBytes)-byte chunks")
         }
     }
 
