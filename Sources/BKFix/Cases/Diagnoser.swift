@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Why a text input could not be read.
 public enum DiagnoseError: LocalizedError, Equatable {
     case unreadable(path: String, problem: String)
@@ -53,18 +57,20 @@ public struct Diagnoser: Sendable {
         return try diagnose(handle: handle, name: path)
     }
 
-    /// Diagnoses everything readable from `handle` (a file or standard input), streaming it.
+    /// Diagnoses everything readable from `handle` (a file or standard input), streaming it through one buffer that
+    /// is reused for every chunk (no allocation, and no fresh pages to fault in, per chunk).
     public func diagnose(handle: FileHandle, name: String = "-") throws -> [Finding] {
         var stream = ChunkScanner(scanner: LineScanner(rules: compiledRules()), maxLineBytes: maxLineBytes)
+        var buffer = [UInt8](repeating: 0, count: max(1, chunkBytes))
+        let descriptor = handle.fileDescriptor
         while true {
-            let chunk: Data?
-            do {
-                chunk = try handle.read(upToCount: chunkBytes)
-            } catch {
-                throw DiagnoseError.unreadable(path: name, problem: error.localizedDescription)
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw DiagnoseError.unreadable(path: name, problem: String(cString: strerror(errno)))
             }
-            guard let chunk, !chunk.isEmpty else { break }
-            chunk.withUnsafeBytes { stream.feed($0.bindMemory(to: UInt8.self)) }
+            if count == 0 { break }
+            buffer.withUnsafeBufferPointer { stream.feed(UnsafeBufferPointer(rebasing: $0[..<count])) }
         }
         stream.finish()
         return findings(stream.scanner.collector)

@@ -21,7 +21,7 @@ struct ScanPatterns: Sendable {
     }
 
     let lines: LiteralAutomaton
-    let words: LiteralAutomaton
+    let words: LiteralTrie
     /// What each pattern of `words` announces.
     let roles: [[Role]]
     /// Rules without any literal: every line is a candidate for them.
@@ -46,7 +46,7 @@ struct ScanPatterns: Sendable {
         }
         for (literal, trigger) in ContextReader.triggerLiterals { add(Array(literal.utf8), .context(trigger)) }
         lines = LiteralAutomaton(patterns: keys.sorted { $0.lexicographicallyPrecedes($1) })
-        words = LiteralAutomaton(patterns: order)
+        words = LiteralTrie(patterns: order)
         roles = order.map { byLiteral[$0]! }
         unfilteredRules = unfiltered
     }

@@ -43,6 +43,20 @@ import Testing
                 automaton.forEachMatch(in: buf, from: 0, to: buf.count) { each.append($1) }
             }
             #expect(each.sorted() == Self.naiveEnds(text, patterns).sorted())
+            var named: [String] = []
+            text.withUnsafeBufferPointer { buf in
+                LiteralTrie(patterns: patterns).forEachMatch(in: buf, from: 0, to: buf.count) {
+                    named.append("\($0)@\($1)")
+                }
+            }
+            var want: [String] = []
+            for end in 0...text.count {
+                for (index, p) in patterns.enumerated()
+                where !p.isEmpty && p.count <= end && Array(text[(end - p.count)..<end]) == p {
+                    want.append("\(index)@\(end)")
+                }
+            }
+            #expect(named.sorted() == want.sorted(), "trie: \(patterns)")
         }
     }
 
@@ -55,6 +69,36 @@ import Testing
                     let want = text[from..<to].filter { $0 == 0x0A }.count
                     #expect(ByteSearch.newlines(in: buf, from: from, to: to) == want)
                 }
+            }
+        }
+    }
+
+    /// The lines of a busy `helmfile --debug sync` mention helm, upgrade, wait and every release on every line: none
+    /// may hold a rule's key literal, or each would be normalized and run through regexes (bench/diagnose).
+    @Test func busyHelmfileLinesAreNotCandidates() {
+        let releases = [
+            "bk-auth", "bk-paas", "bk-repo", "bk-ci", "bk-job", "bk-cmdb", "bk-iam", "bk-ssm", "bk-gse", "bk-nodeman",
+            "bk-apigateway", "bk-user", "bkmonitor-operator", "bk-elastic", "bk-redis-cluster", "bk-mysql", "bk-redis",
+        ]
+        let templates = [
+            "helm:Ofvjv> upgrade.go:142: [debug] preparing upgrade for {rel}, will wait for its resources",
+            "helm:Ofvjv> wait.go:48: [debug] beginning wait for 42 resources with timeout of 10m0s (upgrade {rel})",
+            "helm:Ofvjv> ready.go:277: [debug] Deployment is not ready: blueking/{rel}-web. 0 out of 1 expected pods are ready",
+            "helm:Ofvjv> ready.go:425: [debug] StatefulSet is not ready: blueking/{rel}-redis-master. 0 out of 1 expected pods",
+            "+ helm upgrade --install {rel} blueking/{rel} --namespace blueking --wait --timeout 600s --version 1.0.3",
+            "Upgrading release={rel}, chart=blueking/{rel}, namespace=blueking",
+            #"helm:Ofvjv> Release "{rel}" has been upgraded. Happy Helming!"#,
+            "2026-11-26T10:00:08.038+0800 helm upgrade {rel} --wait: still waiting for 38 resources",
+            "Comparing release={rel}, chart=blueking/{rel}",
+            "Listing releases matching ^{rel}$",
+        ]
+        let patterns = ScanPatterns(rules: Diagnoser(catalog: CatalogFixture.catalog).compiledRules())
+        for release in releases {
+            for template in templates {
+                let line = Array(template.replacingOccurrences(of: "{rel}", with: release).utf8)
+                var ends: [Int] = []
+                line.withUnsafeBufferPointer { patterns.lines.ends(in: $0, from: 0, to: $0.count, into: &ends) }
+                #expect(ends.isEmpty, "a rule's literal is in: \(String(decoding: line, as: UTF8.self))")
             }
         }
     }

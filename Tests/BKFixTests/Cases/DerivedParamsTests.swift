@@ -5,7 +5,7 @@ import Testing
 
 /// What a log in `diag/derive/` must give: the case ranked first, the params its playbook needs, params it must not
 /// take, the order of the findings, and which generic findings are linked to their cause.
-struct DerivationExpectation: Decodable, Sendable, CustomTestStringConvertible {
+struct DerivationExpectation: FileExpectation {
     var file = ""
     var `case`: String
     var params: [String: String]
@@ -15,17 +15,7 @@ struct DerivationExpectation: Decodable, Sendable, CustomTestStringConvertible {
     var explains: [String: [String]]?
     /// The work dir's releases (name → namespace), when the test gives one.
     var releases: [String: String]?
-    var testDescription: String { file }
-
-    static let all: [DerivationExpectation] = {
-        let data = try! Fixtures.data("diag/derive/expected.json")
-        let map = try! JSONDecoder().decode([String: DerivationExpectation].self, from: data)
-        return map.keys.sorted().map { name in
-            var e = map[name]!
-            e.file = name
-            return e
-        }
-    }()
+    static let all = loadAll("diag/derive/expected.json")
 
     enum CodingKeys: String, CodingKey { case `case`, params, absent, order, explains, releases }
 }

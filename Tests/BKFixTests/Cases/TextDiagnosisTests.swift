@@ -4,21 +4,11 @@ import Testing
 @testable import BKFix
 
 /// What a text fixture must produce: the case ranked first and the params derived from it.
-struct TextExpectation: Decodable, Sendable, CustomTestStringConvertible {
+struct TextExpectation: FileExpectation {
     var file = ""
     var `case`: String
     var params: [String: String]
-    var testDescription: String { file }
-
-    static let all: [TextExpectation] = {
-        let data = try! Fixtures.data("diag/text/expected.json")
-        let map = try! JSONDecoder().decode([String: TextExpectation].self, from: data)
-        return map.keys.sorted().map { name in
-            var e = map[name]!
-            e.file = name
-            return e
-        }
-    }()
+    static let all = loadAll("diag/text/expected.json")
 
     enum CodingKeys: String, CodingKey { case `case`, params }
 }
