@@ -39,9 +39,7 @@ struct CollectCommand: ParsableCommand {
 
     /// The bkfix history as text, when a state repo exists (collect never creates one).
     private func history(_ session: Session) -> String? {
-        guard FileManager.default.fileExists(atPath: session.statePath + "/.git"),
-            let runs = try? session.openStore().runs()
-        else { return nil }
+        guard let runs = try? session.existingStore()?.runs() else { return nil }
         return runs.map { e in
             let r = e.record
             return "\(r.id)  \(JSONOutput.iso(r.started))  \(r.kind.rawValue)  \(r.playbook)  \(r.status.rawValue)"

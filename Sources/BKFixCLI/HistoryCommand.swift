@@ -7,8 +7,9 @@ struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history", abstract: "List recorded runs, newest first.")
 
-    @Option(help: "Only runs of this playbook.") var playbook: String?
-    @Option(name: .customLong("case"), help: "Only runs for this case.") var caseID: String?
+    @Option(help: "Only runs of this playbook.", completion: .custom(Completions.playbookIDs)) var playbook: String?
+    @Option(name: .customLong("case"), help: "Only runs for this case.", completion: .custom(Completions.caseIDs))
+    var caseID: String?
     @Option(help: "Only runs that touched this host.") var host: String?
     @Option(help: "Only runs with this status (applied, failed, interrupted, verify-failed).") var status: String?
     @Option(help: "Only runs started at or after this time (ISO 8601 or YYYY-MM-DD).") var since: String?
@@ -41,7 +42,14 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let console = Console(options: global)
         try console.run {
-            let store = try global.session().openStore()
+            guard let store = try global.session().existingStore() else {
+                if global.json {
+                    console.json(["runs": [Any]()])
+                } else {
+                    console.out(Messages.format(Messages.noHistoryYet, console.lang, global.session().statePath) + "\n")
+                }
+                return .ok
+            }
             let sinceDate = since.flatMap(Self.parseDate)
             let untilDate = until.flatMap(Self.parseDate)
             let recorded = try store.runs()

@@ -83,6 +83,7 @@ public final class RunStore: @unchecked Sendable {
                 : "drift: \(drifted.joined(separator: ", ")) changed outside bkfix"
             let message =
                 "\(subject)\n\nKind: \(kind)\nHost: \(Set(files.map(\.host)).sorted().joined(separator: ", "))\n"
+                + "Bkfix-Version: \(BuildInfo.stamp)\n"
             try repo.commit(updates: updates, message: message)
         }
         return try repo.head()
@@ -111,6 +112,7 @@ public final class RunStore: @unchecked Sendable {
         message += "Host: \(record.hosts.isEmpty ? "control" : record.hosts.joined(separator: ", "))\n"
         message += "Operator: \(record.operator)\nStatus: \(record.status.rawValue)\n"
         if let of = record.rollbackOf { message += "Rollback-Of: \(of)\n" }
+        message += "Bkfix-Version: \(BuildInfo.stamp)\n"
         return try repo.commit(updates: updates, message: message)
     }
 

@@ -36,3 +36,19 @@ public enum StateRepoError: LocalizedError, Equatable {
         }
     }
 }
+
+extension StateRepoError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .cannotCreate, .notWritable, .git, .runtimeDirUnusable, .corruptRecord: return .failure
+        case .unrecordablePath: return .badInput
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .cannotCreate, .notWritable, .git, .runtimeDirUnusable, .corruptRecord: return "state-repo"
+        case .unrecordablePath: return "unrecordable-path"
+        }
+    }
+}

@@ -8,11 +8,9 @@ import Testing
         let s = try CLISandbox()
         defer { s.cleanup() }
         let demoDir = s.dir.appendingPathComponent("demo").path
-        let started = Date()
         let r = try await ProcessHarness.run(
             CLISandbox.binary, ["demo", "--dir", demoDir, "--lang", "en"], environment: s.environment)
         #expect(r.status == 0, "\(r.stderr)\n\(r.stdout)")
-        #expect(Date().timeIntervalSince(started) < 60)
         for heading in [
             "### 1. diagnose", "### 2. plan the fix", "### 3. apply it", "### 7. roll it back", "### 9. status",
             "### 10. docker-mirror", "### 11. apply it", "### 12. raise-quota", "### 13. history",

@@ -58,7 +58,8 @@ import Testing
         let elapsed = Date().timeIntervalSince(start)
         #expect(result.timedOut)
         #expect(!result.succeeded)
-        #expect(elapsed < 2.6)
+        // Killed long before sleep's 10 s, however loaded the machine is.
+        #expect(elapsed < 8)
         #expect(elapsed >= 0.5)
     }
 
@@ -67,14 +68,14 @@ import Testing
         let result = try sh("trap '' TERM; sleep 10 & wait; sleep 10", timeout: 0.3)
         #expect(result.timedOut)
         #expect(result.exitCode == 128 + 9)
-        #expect(Date().timeIntervalSince(start) < 4)
+        #expect(Date().timeIntervalSince(start) < 8)
     }
 
     @Test func timeoutAppliesEvenAfterTheChildClosedItsOutput() throws {
         let start = Date()
         let result = try sh("exec >&- 2>&-; sleep 10", timeout: 0.3)
         #expect(result.timedOut)
-        #expect(Date().timeIntervalSince(start) < 2.6)
+        #expect(Date().timeIntervalSince(start) < 8)
     }
 
     @Test func commandNotFoundNamesTheCommand() {
@@ -153,7 +154,7 @@ import Testing
         #expect(result.exitCode == 0)
         #expect(!result.timedOut)
         #expect(result.stdout == "started\n")
-        #expect(Date().timeIntervalSince(start) < 4)
+        #expect(Date().timeIntervalSince(start) < 8)
     }
 
     @Test func emptyArgvIsRefused() {
