@@ -168,11 +168,12 @@ struct ContextReader {
         if let table = Self.header(text, strength: .listed) { block = .table(table) }
     }
 
-    /// A table header: `NAME  NAMESPACE  CHART ...` (helmfile, helm list) or `[NAMESPACE] NAME  READY  STATUS ...`.
+    /// A table header: `NAME  NAMESPACE  CHART ...` (helmfile, helm list; `RELEASE  NAMESPACE ...` where the release
+    /// column is called so) or `[NAMESPACE] NAME  READY  STATUS ...` (kubectl get pods).
     private static func header(_ text: ByteLine, strength: ContextFact.Strength) -> Table? {
         let cells = text.cells
         let names = cells.map(\.text)
-        guard names.contains("NAME") else { return nil }
+        guard names.contains("NAME") || names.contains("RELEASE") else { return nil }
         let pods = names.contains("READY") && names.contains("STATUS")
         guard pods || names.contains("NAMESPACE") || names.contains("CHART") else { return nil }
         return Table(
@@ -196,7 +197,8 @@ struct ContextReader {
             let end = index + 1 < table.columns.count ? table.columns[index + 1].start : Int.max
             return text.cell(from: start, to: end)
         }
-        guard let name = cell("NAME"), !name.isEmpty, !name.contains(" ") else { return false }
+        let nameColumn = table.columns.contains { $0.name == "RELEASE" } && !table.pods ? "RELEASE" : "NAME"
+        guard let name = cell(nameColumn), !name.isEmpty, !name.contains(" ") else { return false }
         if table.pods {
             podRow(text.tokens, number, header: (name, cell("NAMESPACE"), cell("READY"), cell("STATUS"), cell("NODE")))
             return true

@@ -40,6 +40,13 @@ import Testing
             ])
     }
 
+    @Test func aListingWhoseReleaseColumnIsCalledRelease() {
+        #expect(
+            Self.facts([
+                "RELEASE        NAMESPACE    STATUS   CHART", "bk-nodeman     blueking     failed   bk-nodeman-2.4.4",
+            ]) == ["2 release=bk-nodeman failing", "2 namespace=blueking failing"])
+    }
+
     @Test func helmListRowsArePendingOrFineByTheirStatus() {
         #expect(
             Self.facts([
