@@ -45,6 +45,10 @@ struct ContextReader {
         (" Running ", .podRow), (" Error ", .podRow), ("OOMKilled", .podRow),
     ]
 
+    /// What surrounds a helmfile banner title (`==== Updated Releases ====`) and a value taken from a line.
+    private static let bannerEdges = CharacterSet(charactersIn: "= ")
+    private static let valueEdges = CharacterSet(charactersIn: " \t\"'`,;.()[]")
+
     /// Ports a node listens on (kubelet, apiserver, etcd, ssh ...): a `dial tcp IP:PORT` to one of them names a node.
     static let nodePorts: Set<Int> = [22, 2379, 2380, 6443, 10248, 10249, 10250, 10255, 10256, 10257, 10259]
 
@@ -150,7 +154,7 @@ struct ContextReader {
     }
 
     private mutating func openSummary(_ text: ByteLine, _ number: Int) {
-        let title = text.trimmed.trimmingCharacters(in: CharacterSet(charactersIn: "= "))
+        let title = text.trimmed.trimmingCharacters(in: Self.bannerEdges)
         switch title {
         case "FAILED RELEASES:", "Failed Releases", "FAILED TO DELETE RELEASES:":
             block = .title(.failing, line: number)
@@ -352,7 +356,7 @@ struct ContextReader {
     }
 
     private mutating func emit(_ name: String, _ value: String, _ number: Int, _ strength: ContextFact.Strength) {
-        let value = value.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"'`,;.()[]"))
+        let value = value.trimmingCharacters(in: Self.valueEdges)
         guard !value.isEmpty, value.utf8.count <= 253, !value.contains(" ") else { return }
         var shared = value
         if let same = recent.first(where: { $0 == value }) {
