@@ -27,10 +27,11 @@ struct CollectCommand: ParsableCommand {
             if global.json {
                 console.json([
                     "directory": result.directory, "archive": result.archive, "files": result.files,
-                    "failures": result.failures,
+                    "failures": result.failures, "masked": result.masked,
                 ])
             } else {
                 for failure in result.failures { console.err("bkfix: \(failure)\n") }
+                if let masked = SecretMasker.summary(count: result.masked, console.lang) { console.err(masked + "\n") }
                 console.out("\(result.archive)\n")
             }
             return .ok

@@ -61,13 +61,14 @@ struct HistoryCommand: ParsableCommand {
             }
             if let limit { runs = Array(runs.prefix(limit)) }
             if global.json {
-                console.json(["runs": runs.map(JSONOutput.historyEntry)])
+                console.json(JSONOutput.masked(["runs": runs.map(JSONOutput.historyEntry)]))
                 return .ok
             }
             if runs.isEmpty {
                 console.out((recorded.isEmpty ? Messages.noRunsYet : Messages.noRunsMatch).text(console.lang) + "\n")
                 return .ok
             }
+            var masker = SecretMasker()
             for e in runs {
                 let r = e.record
                 var line =
@@ -77,8 +78,9 @@ struct HistoryCommand: ParsableCommand {
                 line += " \(r.operator)  \(r.files.map(\.path).joined(separator: ","))"
                 if let of = r.rollbackOf { line += "  (rollback of \(of))" }
                 if let by = e.rolledBackBy { line += "  (rolled back by \(by))" }
-                console.out(line + "\n")
+                console.out(masker.text(line) + "\n")
             }
+            if let masked = masker.summary(console.lang) { console.out(masked + "\n") }
             return .ok
         }
     }

@@ -26,7 +26,8 @@ struct PlanCommand: ParsableCommand {
         try console.run {
             let plan = try global.session().plan(playbook: playbook, assignments: params)
             if let out {
-                try AtomicFile.write(try RunStore.encoder.encode(plan), to: global.absolute(out))
+                // 0600: a saved plan holds the files' real bytes, secrets included (masking is for display only).
+                try AtomicFile.write(try RunStore.encoder.encode(plan), to: global.absolute(out), mode: 0o600)
             }
             if global.json {
                 var doc = JSONOutput.plan(plan)

@@ -35,10 +35,11 @@ struct RecoverCommand: ParsableCommand {
                         + "\(u.keptAs) — check the files that run may have changed (bkfix status)\n")
             }
             if global.json {
-                console.json([
-                    "recovered": report.recovered.map(Self.json),
-                    "unreadable": report.unreadable.map { ["journal": $0.journal, "keptAs": $0.keptAs] },
-                ])
+                console.json(
+                    JSONOutput.masked([
+                        "recovered": report.recovered.map(Self.json),
+                        "unreadable": report.unreadable.map { ["journal": $0.journal, "keptAs": $0.keptAs] },
+                    ]))
             } else if report.recovered.isEmpty && report.unreadable.isEmpty {
                 console.out("nothing to recover\n")
             } else {

@@ -68,9 +68,9 @@ struct RunPresenter {
     func report(_ record: RunRecord) -> ExitStatus {
         let lang = console.lang
         if console.options.json {
-            console.json(Self.json(record))
+            console.json(JSONOutput.masked(Self.json(record)))
         } else {
-            if let e = record.error { console.err("bkfix: \(e)\n") }
+            if let e = record.error { console.err("bkfix: \(SecretMasker.apply(e))\n") }
             console.out(Messages.format(Messages.runRecorded, lang, record.id, record.status.rawValue) + "\n")
             if record.kind == .apply && record.changedSomething {
                 console.out(Messages.format(Messages.rollbackHint, lang, record.id) + "\n")
@@ -99,6 +99,7 @@ struct RunPresenter {
 
     /// An interrupted run, per host and step: what was done, what was running (outcome unknown), what never started.
     static func steps(of record: RunRecord) -> String {
+        var masker = SecretMasker()
         var s = "interrupted run \(record.id) (\(record.kind.rawValue) \(record.playbook)):\n"
         let steps = record.steps
         let width = steps.map(\.phrase.count).max() ?? 0
@@ -107,7 +108,8 @@ struct RunPresenter {
             guard !mine.isEmpty else { continue }
             s += "  \(host):\n"
             for step in mine {
-                s += "    \(step.phrase.padding(toLength: width, withPad: " ", startingAt: 0))  \(step.what)\n"
+                s +=
+                    "    \(step.phrase.padding(toLength: width, withPad: " ", startingAt: 0))  \(masker.text(step.what))\n"
             }
         }
         return s
@@ -115,6 +117,7 @@ struct RunPresenter {
 
     /// A file that changed after the run: before, after and now, then now against after.
     static func threeVersions(_ c: RollbackConflict, language: Language) -> String {
+        var masker = SecretMasker()
         var s = Messages.format(Messages.changedSince, language, "\(c.host):\(c.path)") + "\n"
         for (label, data) in [("before the run", c.before), ("after the run", c.after), ("now", c.now)] {
             s += "--- \(label) ---\n"
@@ -122,14 +125,16 @@ struct RunPresenter {
                 s += "(not recorded: the run was interrupted before its record was written)\n"
                 continue
             }
-            s += data.map { RunRecord.maskSecrets(String(decoding: $0, as: UTF8.self)) } ?? "(absent)\n"
+            s += data.map { masker.text(String(decoding: $0, as: UTF8.self)) } ?? "(absent)\n"
             if let d = data, d.last != UInt8(ascii: "\n") { s += "\n" }
         }
         let base = c.afterRecorded ? c.after : c.before
         s += "--- now vs \(c.afterRecorded ? "after" : "before") the run ---\n"
-        s += UnifiedDiff.render(
-            old: base, new: c.now, oldLabel: "\(c.afterRecorded ? "after" : "before")-run\(c.path)",
-            newLabel: "now\(c.path)")
+        s += masker.text(
+            UnifiedDiff.render(
+                old: base, new: c.now, oldLabel: "\(c.afterRecorded ? "after" : "before")-run\(c.path)",
+                newLabel: "now\(c.path)"))
+        if let masked = masker.summary(language) { s += masked + "\n" }
         return s
     }
 }

@@ -21,6 +21,8 @@ public struct CollectResult: Sendable, Equatable {
     public var archive: String
     /// Steps whose command failed; their file holds the error instead, and collection went on.
     public var failures: [String]
+    /// How many secret-looking values the bundle's files show masked.
+    public var masked: Int
 }
 
 /// Why the bundle could not be made at all.
@@ -108,6 +110,7 @@ public struct SupportBundleCollector: Sendable {
             Step(file: "versions/kubectl.txt", argv: [], kubectlArguments: ["version", "--client"]),
         ]
         let total = steps.count + (history == nil ? 0 : 1)
+        var masker = SecretMasker()
         var files: [String] = []
         let meta = FileMeta(mode: 0o600, uid: getuid(), gid: getgid())
         if steps.contains(where: { $0.file.hasPrefix("logs/") }) {
@@ -135,12 +138,12 @@ public struct SupportBundleCollector: Sendable {
                 failures.append("\(step.file): \(error.localizedDescription)")
                 body = "# \(argv.joined(separator: " ")) could not run: \(error.localizedDescription)\n"
             }
-            try output.write(directory + "/" + step.file, data: Data(SecretMasker.apply(body).utf8), meta: meta)
+            try output.write(directory + "/" + step.file, data: Data(masker.text(body).utf8), meta: meta)
             files.append(step.file)
         }
         if let history {
             progress(CollectProgress(index: total, total: total, file: "bkfix-history.txt", command: "bkfix history"))
-            try output.write(directory + "/bkfix-history.txt", data: Data(SecretMasker.apply(history).utf8), meta: meta)
+            try output.write(directory + "/bkfix-history.txt", data: Data(masker.text(history).utf8), meta: meta)
             files.append("bkfix-history.txt")
         }
         let parent = (directory as NSString).deletingLastPathComponent
@@ -151,7 +154,8 @@ public struct SupportBundleCollector: Sendable {
         guard packed.succeeded else {
             throw CollectError.archiveFailed(argv: tar, exitCode: packed.exitCode, stderr: packed.stderr)
         }
-        return CollectResult(directory: directory, files: files, archive: archive, failures: failures)
+        return CollectResult(
+            directory: directory, files: files, archive: archive, failures: failures, masked: masker.count)
     }
 }
 

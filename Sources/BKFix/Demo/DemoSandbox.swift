@@ -104,7 +104,7 @@ public struct DemoSandbox: Sendable {
                   memory: 2048Mi
 
             """, mode: 0o644)
-        for tool in ["kubectl", "helm", "helmfile", "systemctl", "docker", "pidof", "curl"] {
+        for tool in ["kubectl", "helm", "helmfile", "systemctl", "docker", "curl"] {
             try write(bin + "/" + tool, standIn(tool), mode: 0o755)
         }
     }
@@ -140,7 +140,6 @@ public struct DemoSandbox: Sendable {
                     """#
                 )
             ]
-        case "pidof": return [(#""dockerd""#, "echo 4242; exit 0")]
         case "curl":
             return [
                 (#"*" https://mirror.ccs.tencentyun.com/v2/""#, "printf 403; exit 0"),

@@ -73,7 +73,8 @@ struct YAMLOutline {
             if !explicit && !hasContent && ranges.count > 1 { continue }
             var cursor = first
             let entries = try parseMapping(indent: nil, cursor: &cursor, end: end)
-            let last = (first..<end).last { !isSkippable($0) }
+            // A block scalar's lines may look like comments (`# not a comment`): its entry knows where it ends.
+            let last = [(first..<end).last { !isSkippable($0) }, entries.last?.lastLine].compactMap { $0 }.max()
             documents.append(Document(firstLine: first, endLine: end, entries: entries, lastContentLine: last))
         }
         indentUnit = Self.commonIndentStep(documents)

@@ -253,6 +253,8 @@ public enum YAMLSplice {
     /// True when the text reads back as the same string written plain.
     static func isPlainSafe(_ value: String) -> Bool {
         guard let first = value.first, let last = value.last else { return false }
+        // Plain, these read back as null, not as the string (found by the editor fuzz test).
+        if ["~", "null", "Null", "NULL"].contains(value) { return false }
         if " \t".contains(last) || " \t".contains(first) { return false }
         if "-?:,[]{}#&*!|>'\"%@`".contains(first)
             && !(first == "-" && value.count > 1 && value.dropFirst().first!.isNumber)

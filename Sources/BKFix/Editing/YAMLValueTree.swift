@@ -35,7 +35,12 @@ indirect enum YAMLValueTree: Equatable, Sendable {
         do {
             var sequence = try Yams.compose_all(yaml: text, .basic)
             var documents: [YAMLValueTree] = []
-            while let node = sequence.next() { documents.append(YAMLValueTree(node)) }
+            while let node = sequence.next() {
+                if let problem = YAMLNodeLimit.problem(node) {
+                    throw YAMLSpliceError.notYAML(file: file, line: node.mark?.line ?? 1, reason: problem)
+                }
+                documents.append(YAMLValueTree(node))
+            }
             if let error = sequence.error { throw error }
             return documents
         } catch let error as YamlError {

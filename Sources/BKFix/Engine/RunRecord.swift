@@ -150,18 +150,6 @@ public struct RunRecord: Codable, Sendable, Equatable {
             return nil
         }
     }
-
-    /// Keys that look secret get their values masked in displayed diffs.
-    static let secretPattern = try! NSRegularExpression(
-        pattern:
-            ##"(?i)((password|passwd|token|secret|access[_-]?key|api[_-]?key|private[_-]?key)[^:=\n]*[:=]\s*)("?)[^\s"#,]+"##
-    )
-
-    /// Masks the values of secret-looking keys in a diff or text.
-    public static func maskSecrets(_ text: String) -> String {
-        let range = NSRange(text.startIndex..., in: text)
-        return secretPattern.stringByReplacingMatches(in: text, range: range, withTemplate: "$1$3********")
-    }
 }
 
 /// A run id: sortable time plus a short random suffix, e.g. `20261126-191500-3f2a`.

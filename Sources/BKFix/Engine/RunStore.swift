@@ -17,7 +17,7 @@ public final class RunStore: @unchecked Sendable {
 
     public init(repo: StateRepo) throws {
         self.repo = repo
-        self.runtimeDir = (repo.path as NSString).appendingPathComponent(".git/bkfix")
+        self.runtimeDir = Self.runtimeDir(ofRepoAt: repo.path)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: runtimeDir, isDirectory: &isDirectory), !isDirectory.boolValue {
             throw StateRepoError.runtimeDirUnusable(
@@ -28,6 +28,11 @@ public final class RunStore: @unchecked Sendable {
         } catch {
             throw StateRepoError.runtimeDirUnusable(path: runtimeDir, reason: "cannot create it")
         }
+    }
+
+    /// `STATE/.git/bkfix`, known before the repo is opened (the SSH control sockets' folder lives in it).
+    public static func runtimeDir(ofRepoAt path: String) -> String {
+        (path as NSString).appendingPathComponent(".git/bkfix")
     }
 
     public static func open(path: String) throws -> RunStore { try RunStore(repo: try StateRepo.open(at: path)) }

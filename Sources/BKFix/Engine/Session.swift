@@ -39,10 +39,12 @@ public struct Session: Sendable {
     public init(_ options: SessionOptions) {
         self.options = options
         let control = LocalTransport(root: options.root, host: "control", environment: options.environment)
-        self.hosts = Self.resolveHosts(options, control: control)
+        let statePath = options.stateDir ?? Home.stateDir(environment: options.environment)
+        self.statePath = statePath
+        self.hosts = Self.resolveHosts(
+            options, control: control, sshRuntimeDir: RunStore.runtimeDir(ofRepoAt: statePath))
         self.installDir = Self.resolveInstallDir(options, control: control)
         self.library = PlaybookLibrary(given: options.playbookDirs, root: options.root)
-        self.statePath = options.stateDir ?? Home.stateDir(environment: options.environment)
     }
 
     /// `--install-dir`, else `$INSTALL_DIR`, else the first of `~/bkce7.2-install`, `~/bkce7.1-install`, `~/bkhelmfile`
@@ -59,15 +61,19 @@ public struct Session: Sendable {
     }
 
     /// The control machine plus the inventory's nodes; a broken inventory is reported when a node is asked for.
-    static func resolveHosts(_ options: SessionOptions, control: any Transport) -> HostDirectory {
+    /// SSH control sockets go under the state repo's runtime folder (SSHControlDirectory).
+    static func resolveHosts(_ options: SessionOptions, control: any Transport, sshRuntimeDir: String) -> HostDirectory
+    {
         let file = options.inventory ?? options.environment["BKFIX_INVENTORY"].flatMap { $0.isEmpty ? nil : $0 }
         guard let file else {
             return HostDirectory(
-                control: control, discovery: KubectlNodeDiscovery(control: control, environment: options.environment))
+                control: control, discovery: KubectlNodeDiscovery(control: control, environment: options.environment),
+                sshRuntimeDir: sshRuntimeDir)
         }
         do {
             let inventory = try Inventory.load(file, environment: options.environment)
-            return HostDirectory(control: control, inventory: inventory, environment: options.environment)
+            return HostDirectory(
+                control: control, inventory: inventory, environment: options.environment, sshRuntimeDir: sshRuntimeDir)
         } catch let error as InventoryError {
             return HostDirectory(control: control, nodesUnavailable: error)
         } catch {

@@ -2,6 +2,7 @@ import Foundation
 
 /// The JSON documents other tools read (the contract in issue #2): field names here are stable.
 public enum JSONOutput {
+    /// The plan document, secrets masked, with `masked`: how many values were.
     public static func plan(_ plan: Plan) -> [String: Any] {
         let changes: [[String: Any]] = plan.changes.map { change in
             switch change {
@@ -19,15 +20,25 @@ public enum JSONOutput {
                 return d
             }
         }
-        return [
+        let document: [String: Any] = [
             "playbook": plan.playbook, "cases": plan.cases, "params": plan.params.mapValues(\.jsonObject),
             "noChanges": plan.noChanges, "changes": changes, "notes": plan.notes,
             "summary": PlanRenderer.summary(plan),
             "notUndoable": plan.notUndoable.map { ["host": $0.host, "argv": $0.argv, "risk": $0.risk.rawValue] },
             "verify": plan.verify.map { ["check": $0.kind, "host": $0.host] },
         ]
+        return masked(document)
     }
 
+    /// A document with every string masked, plus `masked`: how many masked values it shows.
+    public static func masked(_ document: [String: Any]) -> [String: Any] {
+        var masker = SecretMasker()
+        var out = masker.json(document) as? [String: Any] ?? document
+        out["masked"] = masker.count
+        return out
+    }
+
+    /// One run as `history --json` lists it (mask it with `SecretMasker.json` before showing).
     public static func historyEntry(_ e: RunEntry) -> [String: Any] {
         let r = e.record
         return [
@@ -39,14 +50,14 @@ public enum JSONOutput {
         ]
     }
 
-    /// The full record as a JSON object, plus where it lives.
+    /// The full record as a JSON object, plus where it lives, secrets masked, with `masked`: how many values were.
     public static func run(_ e: RunEntry) throws -> [String: Any] {
         let data = try RunStore.encoder.encode(e.record)
         var d = (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
         d["rolledBackBy"] = e.rolledBackBy ?? NSNull()
         d["commit"] = e.commit.oid
         d["case"] = e.record.cases.first ?? NSNull()
-        return d
+        return masked(d)
     }
 
     public static func error(code: String, message: String) -> [String: Any] {

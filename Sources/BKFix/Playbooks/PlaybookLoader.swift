@@ -55,6 +55,10 @@ public struct PlaybookLoader {
             issues.append(Self.yamlIssue(error, file: file))
             return nil
         }
+        if let problem = YAMLNodeLimit.problem(root) {
+            issue(root, problem)
+            return nil
+        }
         guard case .mapping(let top) = root else {
             issue(root, "a playbook is a mapping with id, title, params and steps")
             return nil

@@ -40,6 +40,13 @@ public enum DockerMirrorsStep: StepKind {
         let service = try args.optionalString("service") ?? "docker"
 
         let snapshot = try context.transport.read(file)
+        if let data = snapshot?.data, data.starts(with: [0xEF, 0xBB, 0xBF]) {
+            // The JSON editor keeps a BOM, but dockerd's parser (Go's encoding/json) stops at it: reloading would fail.
+            throw JSONSpliceError.invalidJSON(
+                file: file, line: 1, column: 1,
+                reason: "it starts with a UTF-8 byte order mark (EF BB BF), which dockerd cannot read; "
+                    + "remove those 3 bytes")
+        }
         let splice = try snapshot.map { try JSONSplice(file: file, data: $0.data) }
         let current = (splice?.currentValue(of: "registry-mirrors") as? [Any] ?? []).compactMap { $0 as? String }
 

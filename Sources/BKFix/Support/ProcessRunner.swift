@@ -37,13 +37,15 @@ public enum ProcessRunner {
     /// capturing stdout/stderr through pipes with poll(), calling `output` for every complete line as it arrives
     /// (without its `\n` or `\r\n`), killing the child's process group (SIGTERM, then SIGKILL after 2 s) after
     /// `timeout` seconds (-> timedOut = true; a timeout <= 0 means none). The child gets exactly `environment`.
+    /// Ctrl-C or SIGTERM to bkfix stops the child the same way, unless `interruptible` is false (the clean-up that
+    /// must still run after an interruption, such as stopping a node's command).
     public static func run(
         _ argv: [String], workdir: String?, environment: [String: String], timeout: Double,
-        input: Data? = nil, output: (@Sendable (OutputLine) -> Void)?
+        input: Data? = nil, interruptible: Bool = true, output: (@Sendable (OutputLine) -> Void)?
     ) throws -> CommandResult {
         try run(
-            argv, workdir: workdir, environment: environment, timeout: timeout, input: input, output: output,
-            chdir: GNUCalls.canChdirInSpawn ? .spawnAction : .shell)
+            argv, workdir: workdir, environment: environment, timeout: timeout, input: input,
+            interruptible: interruptible, output: output, chdir: GNUCalls.canChdirInSpawn ? .spawnAction : .shell)
     }
 
     /// How the child gets into its working directory.
@@ -57,7 +59,7 @@ public enum ProcessRunner {
     /// `run`, with the way into the working directory chosen by the caller (tests run both ways).
     static func run(
         _ argv: [String], workdir: String?, environment: [String: String], timeout: Double,
-        input: Data? = nil, output: (@Sendable (OutputLine) -> Void)?, chdir: ChdirMethod
+        input: Data? = nil, interruptible: Bool = true, output: (@Sendable (OutputLine) -> Void)?, chdir: ChdirMethod
     ) throws -> CommandResult {
         guard let command = argv.first, !command.isEmpty else {
             throw ProcessRunnerError.spawnFailed(argv: argv, errno: EINVAL)
@@ -92,7 +94,7 @@ public enum ProcessRunner {
             let now = monotonicSeconds()
             let open = streams.indices.filter { streams[$0].isOpen }
             if let exitedAt, open.isEmpty || now - exitedAt > orphanGrace { break }
-            if exitedAt == nil && !timedOut && (now >= deadline || Interruption.requested != nil) {
+            if exitedAt == nil && !timedOut && (now >= deadline || (interruptible && Interruption.requested != nil)) {
                 timedOut = true
                 kill(-pid, SIGTERM)
                 killAt = now + killGrace

@@ -10,12 +10,15 @@ public struct HostDirectory: Sendable {
     public var nodesUnavailable: InventoryError?
     /// Without an inventory: the cluster's nodes from kubectl, read on first need.
     public var discovery: KubectlNodeDiscovery?
+    /// The state repo's runtime folder, where the SSH transports keep their control sockets (SSHControlDirectory).
+    public var sshRuntimeDir: String?
 
     public init(
         control: any Transport, nodes: [String: any Transport] = [:], addresses: [String: String] = [:],
-        nodesUnavailable: InventoryError? = nil, discovery: KubectlNodeDiscovery? = nil
+        nodesUnavailable: InventoryError? = nil, discovery: KubectlNodeDiscovery? = nil, sshRuntimeDir: String? = nil
     ) {
         self.discovery = discovery
+        self.sshRuntimeDir = sshRuntimeDir
         self.control = control
         self.nodes = nodes
         self.addresses = addresses
@@ -23,14 +26,16 @@ public struct HostDirectory: Sendable {
     }
 
     /// The hosts of an inventory: one SSH transport per node.
-    public init(control: any Transport, inventory: Inventory, environment: [String: String]) {
+    public init(
+        control: any Transport, inventory: Inventory, environment: [String: String], sshRuntimeDir: String? = nil
+    ) {
         var nodes: [String: any Transport] = [:]
         var addresses: [String: String] = [:]
         for node in inventory.nodes {
-            nodes[node.name] = SSHTransport(node: node, environment: environment)
+            nodes[node.name] = SSHTransport(node: node, environment: environment, runtimeDir: sshRuntimeDir)
             addresses[node.name] = node.address
         }
-        self.init(control: control, nodes: nodes, addresses: addresses)
+        self.init(control: control, nodes: nodes, addresses: addresses, sshRuntimeDir: sshRuntimeDir)
     }
 
     /// Expands `control`, `nodes`, node names and node addresses into host names, in order, without duplicates.
@@ -76,7 +81,8 @@ public struct HostDirectory: Sendable {
         var transports: [String: any Transport] = [:]
         var addresses: [String: String] = [:]
         for node in try discovery.nodes() {
-            transports[node.name] = SSHTransport(node: node, environment: discovery.environment)
+            transports[node.name] = SSHTransport(
+                node: node, environment: discovery.environment, runtimeDir: sshRuntimeDir)
             addresses[node.name] = node.address
         }
         return (transports, addresses)

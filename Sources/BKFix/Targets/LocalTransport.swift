@@ -11,6 +11,10 @@ public enum TransportError: LocalizedError, Equatable {
     case notAFile(path: String)
     case io(path: String, operation: String, reason: String)
     case symlinkOutsideRoot(path: String, target: String)
+    /// A `..` in the path itself climbs above the root directory (`--root`).
+    case outsideRoot(path: String)
+    /// The file system holding the path is mounted read-only.
+    case readOnlyFileSystem(path: String, operation: String)
 
     public var errorDescription: String? {
         switch self {
@@ -24,6 +28,10 @@ public enum TransportError: LocalizedError, Equatable {
             return "cannot \(operation) \(path): \(reason)"
         case .symlinkOutsideRoot(let path, let target):
             return "\(path) is a symlink to \(target), which leads outside the root directory; refusing to follow it"
+        case .outsideRoot(let path):
+            return "\(path) climbs above the root directory through '..'; refusing to leave it"
+        case .readOnlyFileSystem(let path, let operation):
+            return "cannot \(operation) \(path): the file system is mounted read-only; nothing was changed there"
         }
     }
 }
@@ -68,7 +76,8 @@ public struct LocalTransport: Transport {
     public func read(_ path: String) throws -> FileSnapshot? {
         let resolved = try resolve(path, followFinal: true)
         let real = realPath(resolved)
-        let fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        // O_NOFOLLOW: `resolve` followed every link, so a link here was planted since and is not followed.
+        let fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
         if fd < 0 {
             if errno == ENOENT || errno == ENOTDIR { return nil }
             throw failure(path, "read", errno)
@@ -96,8 +105,8 @@ public struct LocalTransport: Transport {
         return FileSnapshot(data: data, meta: meta)
     }
 
-    /// Atomic replace: a temp file in the same directory, fully written, owned and moded as `meta`, fsynced,
-    /// renamed over the target, then the directory fsynced. A symlink is written through to its target.
+    /// Atomic replace through AtomicFile (random temp name, O_EXCL|O_NOFOLLOW, owner and mode as `meta`, fsync,
+    /// rename, directory fsync). A symlink is written through to its target.
     public func write(_ path: String, data: Data, meta: FileMeta) throws {
         let resolved = try resolve(path, followFinal: true)
         let real = realPath(resolved)
@@ -111,44 +120,11 @@ public struct LocalTransport: Transport {
         }
         let hostDir = (resolved as NSString).deletingLastPathComponent
         try makeDirectories(hostDir, for: path)
-        let realDir = realPath(hostDir)
-        let name = String((resolved as NSString).lastPathComponent.prefix(200))  // stays under NAME_MAX
-        let temp = realDir + "/.\(name).bkfix-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw failure(path, "write", errno) }
-        var closed = false
-        var renamed = false
-        defer {
-            if !closed { close(fd) }
-            if !renamed { unlink(temp) }
-        }
-        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            var offset = 0
-            while offset < bytes.count {
-                let count = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw failure(path, "write", errno)
-                }
-                offset += count
-            }
-        }
-        var current = stat()
-        guard fstat(fd, &current) == 0 else { throw failure(path, "write", errno) }
-        if current.st_uid != meta.uid || current.st_gid != meta.gid {
-            guard fchown(fd, meta.uid, meta.gid) == 0 else { throw failure(path, "change the owner of", errno) }
-        }
-        // After fchown, which clears set-id bits.
-        guard fchmod(fd, mode_t(meta.mode & 0o7777)) == 0 else { throw failure(path, "change the mode of", errno) }
-        guard fsync(fd) == 0 else { throw failure(path, "sync", errno) }
-        closed = true
-        guard close(fd) == 0 else { throw failure(path, "write", errno) }
-        guard rename(temp, real) == 0 else { throw failure(path, "replace", errno) }
-        renamed = true
-        let dirFD = open(realDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirFD >= 0 {
-            fsync(dirFD)
-            close(dirFD)
+        do {
+            try AtomicFile.replace(
+                real, with: data, mode: mode_t(meta.mode & 0o7777), owner: (uid: meta.uid, gid: meta.gid))
+        } catch {
+            throw failure(path, error.operation, error.code)
         }
     }
 
@@ -226,9 +202,7 @@ public struct LocalTransport: Transport {
             let component = pending.removeFirst()
             if component == "." || component.isEmpty { continue }
             if component == ".." {
-                if resolved.popLast() == nil && root != "/" {
-                    throw TransportError.symlinkOutsideRoot(path: path, target: "..")
-                }
+                if resolved.popLast() == nil && root != "/" { throw TransportError.outsideRoot(path: path) }
                 continue
             }
             let candidate = "/" + (resolved + [component]).joined(separator: "/")
@@ -295,7 +269,8 @@ public struct LocalTransport: Transport {
 
     private func failure(_ path: String, _ operation: String, _ code: Int32) -> TransportError {
         switch code {
-        case EACCES, EPERM, EROFS: return .permissionDenied(path: path, operation: operation)
+        case EACCES, EPERM: return .permissionDenied(path: path, operation: operation)
+        case EROFS: return .readOnlyFileSystem(path: path, operation: operation)
         case EISDIR: return .isDirectory(path: path)
         default: return .io(path: path, operation: operation, reason: String(cString: strerror(code)))
         }
@@ -305,8 +280,8 @@ public struct LocalTransport: Transport {
 extension TransportError: ExitCodedError {
     public var exitStatus: ExitStatus {
         switch self {
-        case .isDirectory, .notAFile, .symlinkOutsideRoot: return .badInput
-        case .permissionDenied, .io: return .failure
+        case .isDirectory, .notAFile, .symlinkOutsideRoot, .outsideRoot: return .badInput
+        case .permissionDenied, .io, .readOnlyFileSystem: return .failure
         }
     }
 
@@ -315,6 +290,8 @@ extension TransportError: ExitCodedError {
         case .isDirectory, .notAFile: return "not-a-file"
         case .permissionDenied, .io: return "io"
         case .symlinkOutsideRoot: return "symlink-outside-root"
+        case .outsideRoot: return "outside-root"
+        case .readOnlyFileSystem: return "read-only-file-system"
         }
     }
 }

@@ -10,11 +10,14 @@ public struct SSHTransport: Transport {
     public let node: InventoryNode
     /// The environment `ssh` itself runs in (HOME for ~/.ssh, PATH to find `ssh`).
     public let environment: [String: String]
+    /// The state repo's runtime folder (`STATE/.git/bkfix`): control sockets go in its `ssh/` once the repo exists.
+    public let runtimeDir: String?
     public var host: String { node.name }
 
-    public init(node: InventoryNode, environment: [String: String]) {
+    public init(node: InventoryNode, environment: [String: String], runtimeDir: String? = nil) {
         self.node = node
         self.environment = environment
+        self.runtimeDir = runtimeDir
     }
 
     /// Exit statuses of the file helpers (ssh itself uses 255).
@@ -31,24 +34,28 @@ public struct SSHTransport: Transport {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    /// The ssh argv up to and including the destination (the remote command comes after).
+    /// The ssh argv up to and including the destination (the remote command comes after); without a private
+    /// control folder, no control master at all.
     public func sshArguments() -> [String] {
-        var argv = [
-            "ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(node.connectTimeout)", "-o", "ControlMaster=auto",
-            "-o", "ControlPath=\(controlDirectory)/%C", "-o", "ControlPersist=60", "-o", "LogLevel=ERROR",
-            "-p", String(node.port),
-        ]
+        var argv = ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(node.connectTimeout)"]
+        if let dir = controlDirectory {
+            argv += [
+                "-o", "ControlMaster=auto", "-o", "ControlPath=\(dir)/\(SSHControlDirectory.socketName(for: node))",
+                "-o", "ControlPersist=60",
+            ]
+        } else {
+            argv += ["-o", "ControlMaster=no", "-o", "ControlPath=none"]
+        }
+        argv += ["-o", "LogLevel=ERROR", "-p", String(node.port)]
         if let key = node.key { argv += ["-i", key, "-o", "IdentitiesOnly=yes"] }
         if !node.strictHostKeyChecking { argv += ["-o", "StrictHostKeyChecking=no"] }
         if let knownHosts = node.knownHosts { argv += ["-o", "UserKnownHostsFile=\(knownHosts)"] }
         return argv + ["--", "\(node.user)@\(node.address)"]
     }
 
-    /// Where the control sockets live: the inventory's `control_dir`, else a per-user directory in the temp dir.
-    var controlDirectory: String {
-        if let dir = node.controlDir { return dir }
-        let tmp = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        return tmp + "/bkfix-ssh-\(getuid())"
+    /// Where the control sockets live (SSHControlDirectory decides), or nil for no control master.
+    public var controlDirectory: String? {
+        SSHControlDirectory.choose(node: node, runtimeDir: runtimeDir, environment: environment)
     }
 
     /// The node path of a host path (the inventory's `root:` prefix, as `--root` for the control machine).
@@ -65,12 +72,13 @@ public struct SSHTransport: Transport {
     /// Runs one remote command line through ssh; a connection failure becomes `unreachable`.
     func ssh(
         _ remote: String, operation: String, timeout: Double, input: Data? = nil,
-        output: (@Sendable (OutputLine) -> Void)? = nil, strictExit: Bool = true
+        output: (@Sendable (OutputLine) -> Void)? = nil, strictExit: Bool = true, interruptible: Bool = true
     ) throws -> CommandResult {
-        mkdir(controlDirectory, 0o700)
+        let argv = sshArguments() + [remote]
+        if let dir = controlDirectory { try SSHControlDirectory.ensurePrivate(dir, node: node.name) }
         let result = try ProcessRunner.run(
-            sshArguments() + [remote], workdir: nil, environment: environment, timeout: timeout, input: input,
-            output: output)
+            argv, workdir: nil, environment: environment, timeout: timeout, input: input,
+            interruptible: interruptible, output: output)
         if result.exitCode == 255, strictExit || Self.looksLikeSSHFailure(result.stderr) {
             throw SSHTransportError.unreachable(
                 node: node.name, destination: "\(node.user)@\(node.address):\(node.port)",
@@ -106,9 +114,10 @@ public struct SSHTransport: Transport {
             return TransportError.io(path: path, operation: operation, reason: "not a directory")
         default:
             let message = Self.lastLine(result.stderr) ?? "exit status \(result.exitCode)"
-            if message.contains("Permission denied") || message.contains("Operation not permitted")
-                || message.contains("Read-only file system")
-            {
+            if message.contains("Read-only file system") {
+                return TransportError.readOnlyFileSystem(path: path, operation: operation)
+            }
+            if message.contains("Permission denied") || message.contains("Operation not permitted") {
                 return TransportError.permissionDenied(path: path, operation: operation)
             }
             return SSHTransportError.remoteFailure(node: node.name, path: path, operation: operation, message: message)
@@ -227,27 +236,86 @@ public struct SSHTransport: Transport {
         return result.stdout.split(separator: "\0").map(String.init).sorted()
     }
 
-    /// Runs argv on the node: `cd WORKDIR && PATH=<inventory path>:$PATH exec env K=V ARGV...`, every word quoted.
+    /// The line the node's shell prints on stderr with the process group it started the command in.
+    static let groupMarker = "bkfix-remote-pgid:"
+
+    /// Runs argv on the node: `cd WORKDIR || exit; PATH=<inventory path>:$PATH; setsid env K=V ARGV... &`, every
+    /// word quoted, in a process group of its own whose id comes back on stderr (and is removed from the result).
+    ///
+    /// When the run stops early (Ctrl-C, SIGTERM, or the timeout), killing the local ssh is not enough: without a
+    /// pty, sshd just closes the pipes and the command goes on, unseen, on the node. So the group is killed over the
+    /// control master (SIGTERM, then SIGKILL after 5 s). A remote `setsid` was chosen over `ssh -tt`, whose pty
+    /// hangup would also stop it: a pty merges stderr into stdout, turns line ends into CRLF and lets a command that
+    /// ignores SIGHUP survive, while the group kill reaches the command and everything it started.
     public func run(_ command: CommandSpec, output: (@Sendable (OutputLine) -> Void)?) throws -> CommandResult {
+        var forward: (@Sendable (OutputLine) -> Void)?
+        if let output {
+            let marker = Self.groupMarker
+            forward = { @Sendable line in
+                if case .stderr(let text) = line, text.hasPrefix(marker) { return }
+                output(line)
+            }
+        }
         var result = try ssh(
             remoteCommandLine(command), operation: command.argv.joined(separator: " "),
-            timeout: command.timeout > 0 ? command.timeout + Double(node.connectTimeout) : 0, output: output,
+            timeout: command.timeout > 0 ? command.timeout + Double(node.connectTimeout) : 0, output: forward,
             strictExit: false)
+        let (group, stderr) = Self.takeGroup(from: result.stderr)
+        result.stderr = stderr
+        if result.timedOut, let group { stopGroup(group) }
         result.argv = command.argv
         return result
+    }
+
+    /// The process group id the wrapper printed, and stderr without that line.
+    static func takeGroup(from stderr: String) -> (group: Int32?, stderr: String) {
+        var lines = stderr.components(separatedBy: "\n")
+        guard let index = lines.firstIndex(where: { $0.hasPrefix(groupMarker) }) else { return (nil, stderr) }
+        let group = Int32(lines[index].dropFirst(groupMarker.count))
+        lines.remove(at: index)
+        // A group id of 0 or 1 would mean "my own group" or "every process": never sent.
+        return (group.flatMap { $0 > 1 ? $0 : nil }, lines.joined(separator: "\n"))
+    }
+
+    /// No `--` before the negative id: dash's `kill` reads it as a number and fails.
+    static let stopGroupScript = """
+        g=$1
+        kill -TERM "-$g" 2>/dev/null || exit 0
+        i=0
+        while [ "$i" -lt 50 ]; do
+          kill -0 "-$g" 2>/dev/null || exit 0
+          sleep 0.1 2>/dev/null || sleep 1
+          i=$((i + 1))
+        done
+        kill -KILL "-$g" 2>/dev/null
+        exit 0
+        """
+
+    /// Stops the command's process group on the node; runs even though bkfix is being interrupted. Best effort: the
+    /// run is already recorded as stopped, and a node that cannot be reached any more cannot be helped here.
+    func stopGroup(_ group: Int32) {
+        _ = try? ssh(
+            Self.shellCommand(Self.stopGroupScript, [String(group)]), operation: "stop process group \(group)",
+            timeout: timeoutFor(15), strictExit: false, interruptible: false)
     }
 
     /// The shell line `run` sends (exposed for tests).
     public func remoteCommandLine(_ command: CommandSpec) -> String {
         var line = ""
-        if let workdir = command.workdir { line += "cd \(Self.shellQuote(realPath(workdir))) && " }
+        if let workdir = command.workdir { line += "cd \(Self.shellQuote(realPath(workdir))) || exit 1; " }
         if !node.path.isEmpty {
             line += "PATH=\(Self.shellQuote(node.path.joined(separator: ":"))):\"$PATH\"; export PATH; "
         }
-        line += "exec "
+        var words = ""
         let assignments = command.environment.keys.sorted().map { "\($0)=\(command.environment[$0]!)" }
-        if !assignments.isEmpty { line += "env " + assignments.map(Self.shellQuote).joined(separator: " ") + " " }
-        line += command.argv.map(Self.shellQuote).joined(separator: " ")
+        if !assignments.isEmpty { words += "env " + assignments.map(Self.shellQuote).joined(separator: " ") + " " }
+        words += command.argv.map(Self.shellQuote).joined(separator: " ")
+        // A background job of a shell without job control is not a group leader, so setsid(1) makes it one in
+        // place (no fork): $! is the group id. Without setsid the command runs as before, without a group to stop.
+        line += """
+            if command -v setsid >/dev/null 2>&1; then setsid \(words) & bkfix_pid=$!; \
+            printf '\(Self.groupMarker)%s\\n' "$bkfix_pid" >&2; wait "$bkfix_pid"; exit $?; fi; exec \(words)
+            """
         return Self.shellCommand(line, [])
     }
 

@@ -8,6 +8,8 @@ public enum SSHTransportError: LocalizedError, Equatable {
     case remoteFailure(node: String, path: String, operation: String, message: String)
     /// ssh did not finish in time.
     case timedOut(node: String, operation: String, seconds: Int)
+    /// The control socket folder is not bkfix's own (owner, mode, symlink) or cannot be used; nothing was sent.
+    case controlDirectoryUnusable(node: String, path: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -17,6 +19,8 @@ public enum SSHTransportError: LocalizedError, Equatable {
             return "cannot \(operation) \(path) on node \(node): \(message)"
         case .timedOut(let node, let operation, let seconds):
             return "node \(node): \(operation) over SSH did not finish within \(seconds)s"
+        case .controlDirectoryUnusable(let node, let path, let reason):
+            return "node \(node): refusing to keep SSH control sockets in \(path): \(reason); nothing was sent"
         }
     }
 }
@@ -25,6 +29,8 @@ extension SSHTransportError: ExitCodedError {
     public var exitStatus: ExitStatus {
         switch self {
         case .unreachable, .remoteFailure, .timedOut: return .failure
+        // Nothing was sent: bkfix refused to use a folder another user could reach.
+        case .controlDirectoryUnusable: return .refused
         }
     }
 
@@ -32,6 +38,7 @@ extension SSHTransportError: ExitCodedError {
         switch self {
         case .unreachable: return "unreachable"
         case .remoteFailure, .timedOut: return "io"
+        case .controlDirectoryUnusable: return "unsafe-control-dir"
         }
     }
 }

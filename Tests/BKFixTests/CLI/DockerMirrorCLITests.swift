@@ -67,7 +67,6 @@ import Testing
                 ),
             ])
         try s.scriptedStandIn("docker", cases: [("info", Self.dockerInfoBody)])
-        try s.standIn("pidof", answers: ["dockerd": ("4242\n", 0)])
         // The configured https mirrors are dead: one forbids, one times out. Real curl is never reached.
         try s.standIn(
             "curl",
@@ -104,7 +103,8 @@ import Testing
         #expect(r.stdout.contains("removing dead mirrors: \(Self.deadMirrors.joined(separator: ", "))"))
         #expect(r.stdout.contains("--- a/etc/docker/daemon.json"))
         #expect(r.stdout.contains("$ systemctl reload docker  [reversible]"))
-        #expect(r.stdout.contains("fallback: kill -HUP 4242"))
+        #expect(r.stdout.contains("fallback: systemctl kill -s HUP --kill-who=main docker"))
+        #expect(r.stdout.contains("fallback: pkill -HUP -x dockerd"))
         #expect(r.stdout.contains("1 file, 1 command (1 reversible) on 1 host"))
         // Read-only queries only; every mirror really probed; nothing written, no state repo.
         #expect(t.sandbox.mutatingCalls.isEmpty, "\(t.sandbox.calls)")

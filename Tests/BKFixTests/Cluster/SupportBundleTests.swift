@@ -69,6 +69,10 @@ import Testing
             try String(contentsOfFile: dir + "/logs/\(pod).previous.log", encoding: .utf8).contains("password=******"))
         #expect(try String(contentsOfFile: dir + "/bkfix-history.txt", encoding: .utf8).contains("token=******"))
         #expect(result.failures == ["versions/helmfile.txt: exit 127"])
+        // Every ****** in the bundle's files is one masked value, and the result counts them.
+        let shown = try result.files.map { try String(contentsOfFile: dir + "/" + $0, encoding: .utf8) }.joined()
+        #expect(result.masked == shown.components(separatedBy: SecretMasker.mask).count - 1)
+        #expect(result.masked >= 5)
         #expect(
             try String(contentsOfFile: dir + "/versions/helmfile.txt", encoding: .utf8).contains("command not found"))
 

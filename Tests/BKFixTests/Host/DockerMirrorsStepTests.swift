@@ -25,7 +25,6 @@ final class FakeDockerHost: Sendable {
                 }
             case "systemctl" where argv == ["systemctl", "cat", "docker"]: return HostTestSupport.ok(argv, unit)
             case "docker" where argv == ["docker", "info"]: return HostTestSupport.ok(argv, dockerInfo.withLock { $0 })
-            case "pidof" where argv == ["pidof", "dockerd"]: return HostTestSupport.ok(argv, "1234\n")
             default: return HostTestSupport.fail(argv, 127, stderr: "unexpected \(argv)")
             }
         }
@@ -34,7 +33,7 @@ final class FakeDockerHost: Sendable {
 
 @Suite struct DockerMirrorsStepTests {
     typealias S = HostTestSupport
-    static let readOnlyCommands: Set<String> = ["curl", "systemctl cat docker", "docker info", "pidof dockerd"]
+    static let readOnlyCommands: Set<String> = ["curl", "systemctl cat docker", "docker info"]
 
     func setup(_ server: LocalHTTPServer, readOnly: Bool = false) throws -> (FakeDockerHost, MemoryTransport) {
         let info = try Fixtures.text("host/docker/docker-info-dead.txt")
@@ -67,7 +66,7 @@ final class FakeDockerHost: Sendable {
 
         let reload = try #require(S.commandChanges(plan).first)
         #expect(reload.argv == ["systemctl", "reload", "docker"])
-        #expect(reload.fallbacks == [["kill", "-HUP", "1234"]])
+        #expect(reload.fallbacks == ServiceReloadStep.fallbacks(service: "docker"))
 
         #expect(plan.notes.count >= 5)
         #expect(plan.notes[0].hasPrefix("mirror"))

@@ -126,6 +126,8 @@ import Testing
         (TransportError.notAFile(path: "p"), .badInput, "not-a-file"),
         (TransportError.io(path: "p", operation: "o", reason: "r"), .failure, "io"),
         (TransportError.symlinkOutsideRoot(path: "p", target: "t"), .badInput, "symlink-outside-root"),
+        (TransportError.outsideRoot(path: "p"), .badInput, "outside-root"),
+        (TransportError.readOnlyFileSystem(path: "p", operation: "o"), .failure, "read-only-file-system"),
         (InventoryError.unreadable(file: "f", reason: "r"), .badInput, "bad-inventory"),
         (InventoryError.invalid(file: "f", line: 1, message: "m"), .badInput, "bad-inventory"),
         (InventoryError.unknownAddress("a", known: []), .badInput, "bad-inventory"),
@@ -134,6 +136,7 @@ import Testing
         (SSHTransportError.unreachable(node: "n", destination: "d", message: "m"), .failure, "unreachable"),
         (SSHTransportError.remoteFailure(node: "n", path: "p", operation: "o", message: "m"), .failure, "io"),
         (SSHTransportError.timedOut(node: "n", operation: "o", seconds: 1), .failure, "io"),
+        (SSHTransportError.controlDirectoryUnusable(node: "n", path: "p", reason: "r"), .refused, "unsafe-control-dir"),
     ]
 
     /// The case name of an enum value (`releaseNotFound`, `noInput`).

@@ -127,6 +127,33 @@ import Testing
         }
     }
 
+    @Test func dotDotAboveRootIsRefusedForEveryOperationAndNothingOutsideIsTouched() throws {
+        let (transport, root) = try sandbox()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let outside = (root as NSString).deletingLastPathComponent + "/bkfix-outside-\(UUID().uuidString)"
+        let escape = "/etc/../../" + (outside as NSString).lastPathComponent
+        let meta = FileMeta(mode: 0o644, uid: getuid(), gid: getgid())
+        #expect(throws: TransportError.outsideRoot(path: escape)) {
+            try transport.write(escape, data: Data("x".utf8), meta: meta)
+        }
+        #expect(throws: TransportError.outsideRoot(path: escape)) { try transport.read(escape) }
+        #expect(throws: TransportError.outsideRoot(path: escape)) { try transport.remove(escape) }
+        #expect(throws: TransportError.outsideRoot(path: escape)) { try transport.kind(of: escape) }
+        #expect(!FileManager.default.fileExists(atPath: outside))
+    }
+
+    @Test func anAbsoluteSymlinkStaysUnderTheRootAndWritesGoThroughItThere() throws {
+        let (transport, root) = try sandbox()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
+        // On the host, /etc/hosts -> /etc/shadow-like target: under --root it is the root's file, never the real one.
+        #expect(symlink("/var/real-hosts", root + "/etc/hosts") == 0)
+        let meta = FileMeta(mode: 0o644, uid: getuid(), gid: getgid())
+        try transport.write("/etc/hosts", data: Data("x\n".utf8), meta: meta)
+        #expect(FileManager.default.contents(atPath: root + "/var/real-hosts") == Data("x\n".utf8))
+        #expect(try transport.kind(of: "/etc/hosts") == .symlink("/var/real-hosts"))
+    }
+
     @Test func symlinkLoopIsAnError() throws {
         let (transport, root) = try sandbox()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -36,8 +36,10 @@ final class SSHDServer: @unchecked Sendable {
         // A short path: control sockets live under it and a socket path has at most 107 bytes.
         dir = URL(fileURLWithPath: "/tmp/bkfix-sshd-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // The control socket folder must be private (SSHControlDirectory refuses anything else).
         try FileManager.default.createDirectory(
-            atPath: dir.appendingPathComponent("cm").path, withIntermediateDirectories: true)
+            atPath: dir.appendingPathComponent("cm").path, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         for key in ["host_key", "client_key"] {
             let r = try ProcessRunner.run(
                 ["/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.appendingPathComponent(key).path],
@@ -97,8 +99,10 @@ final class SSHDServer: @unchecked Sendable {
             path: path, knownHosts: knownHosts, strictHostKeyChecking: false, connectTimeout: 5, controlDir: controlDir)
     }
 
-    /// The same node as inventory YAML lines (one list item).
-    func inventoryEntry(_ name: String, root: String, path: [String] = [], port: Int? = nil) -> String {
+    /// The same node as inventory YAML lines (one list item); `controlDir: false` leaves the folder to bkfix.
+    func inventoryEntry(
+        _ name: String, root: String, path: [String] = [], port: Int? = nil, controlDir: Bool = true
+    ) -> String {
         var s = """
               - name: \(name)
                 address: 127.0.0.1
@@ -108,11 +112,11 @@ final class SSHDServer: @unchecked Sendable {
                 known_hosts: \(knownHosts)
                 strict: false
                 connect_timeout: 5
-                control_dir: \(controlDir)
                 root: \(root)
 
             """
         if !path.isEmpty { s += "    path: [\(path.joined(separator: ", "))]\n" }
+        if controlDir { s += "    control_dir: \(self.controlDir)\n" }
         return s
     }
 
@@ -151,5 +155,14 @@ final class SSHDServer: @unchecked Sendable {
         }
         guard bound == 0 else { throw SSHDServerError.setupFailed("bind: \(errno)") }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+extension InventoryNode {
+    /// The node without an inventory `control_dir`, as bkfix sees it when the inventory has none.
+    var withoutControlDir: InventoryNode {
+        var node = self
+        node.controlDir = nil
+        return node
     }
 }

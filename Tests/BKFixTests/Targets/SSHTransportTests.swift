@@ -49,7 +49,7 @@ import Testing
         let argv = SSHTransport(node: node, environment: [:]).sshArguments()
         for pair in [
             ["-o", "BatchMode=yes"], ["-o", "ConnectTimeout=7"], ["-o", "ControlMaster=auto"],
-            ["-o", "ControlPath=/cm/%C"],
+            ["-o", "ControlPath=/cm/\(SSHControlDirectory.socketName(for: node))"],
             ["-o", "ControlPersist=60"], ["-p", "2222"], ["-i", "/k"], ["-o", "StrictHostKeyChecking=no"],
             ["-o", "UserKnownHostsFile=/kh"],
         ] {
@@ -191,7 +191,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let node = InventoryNode(
             name: "node-9", address: "127.0.0.1", user: "root", port: port, knownHosts: dir.path + "/kh",
-            strictHostKeyChecking: false, connectTimeout: 3, controlDir: dir.path)
+            strictHostKeyChecking: false, connectTimeout: 3, controlDir: dir.path + "/cm")
         let t = SSHTransport(node: node, environment: ProcessInfo.processInfo.environment)
         do {
             _ = try t.read("/etc/hosts")
