@@ -43,7 +43,14 @@ struct DiagnosisSource: ParsableArguments {
     @Flag(help: "Also inspect the cluster through kubectl (pods that are not Ready).")
     var live = false
 
+    @Flag(help: "With --live, also resolve a service of the failing release against kube-dns from every node (SSH).")
+    var nodes = false
+
     @OptionGroup var cluster: ClusterOptions
+
+    func validate() throws {
+        if nodes && !live { throw ValidationError("--nodes probes the nodes for a live diagnosis: add --live") }
+    }
 
     /// Findings from the text input and, with `--live`, the cluster (the live ones tied to the text ones).
     func findings(session: Session, global: GlobalOptions, language: Language) throws -> [Finding] {
@@ -52,8 +59,13 @@ struct DiagnosisSource: ParsableArguments {
         diagnoser.releases = Self.knownReleases(session)
         let text = try textFindings(diagnoser, global: global)
         guard live else { return text }
-        return try LiveDiagnoser(catalog: catalog, kubectl: cluster.kubectl(session, global), language: language)
+        let found = try LiveDiagnoser(catalog: catalog, kubectl: cluster.kubectl(session, global), language: language)
             .diagnose(namespaces: cluster.namespaces.isEmpty ? nil : cluster.namespaces, combining: text)
+        guard nodes else { return found }
+        let probed = NodeDNSProbe(hosts: session.hosts, kubectl: cluster.kubectl(session, global))
+            .augment(found, catalog: catalog, language: language)
+        // The probe may add or strengthen cluster-dns-unreachable: causes go before their symptoms again.
+        return CauseRanking.rank(probed, catalog: catalog, language: language)
     }
 
     /// The work dir's releases and namespaces, when there is a work dir (a broken one only means none are known).

@@ -3,7 +3,7 @@ import Foundation
 /// Puts a specific cause before the generic symptom it explains (SPEC §4: most likely first): a crash loop whose log
 /// shows IPv6 disabled is reported as `ipv6-disabled` first, a pod that starts too slowly before the release
 /// timeout of the same release. The generic finding stays, after its cause, and both say how they are linked.
-enum CauseRanking {
+public enum CauseRanking {
     static let symptomOf = Localized(
         zh: "这是上面 %@ 的表现：原因解决后它也会消失。",
         en: "A symptom of %@ (listed above): fixing the cause fixes this too.")
@@ -14,7 +14,7 @@ enum CauseRanking {
     static let allMessages = [symptomOf, causeOf]
 
     /// The findings with causes before their symptoms and the links filled in; links are recomputed from scratch.
-    static func rank(_ findings: [Finding], catalog: CaseCatalog, language: Language) -> [Finding] {
+    public static func rank(_ findings: [Finding], catalog: CaseCatalog, language: Language) -> [Finding] {
         var out = findings
         for i in out.indices {
             out[i].explains = []

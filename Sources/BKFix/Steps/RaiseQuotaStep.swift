@@ -23,14 +23,8 @@ public enum RaiseQuotaStep: StepKind {
         let wanted = try args.optionalStrings("component")?
             .flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             .filter { !$0.isEmpty }
-        guard let installDir = context.installDir else {
-            throw StepError.cannotPlan(step: name, reason: "the BlueKing install dir is unknown; pass --install-dir")
-        }
-        let workDir = try BlueKingWorkDir.locate(installDir: installDir, transport: context.control)
-        let release = try workDir.release(named: releaseName)
-        guard let customFile = release.customValuesFile else {
-            throw WorkDirError.noCustomValuesFile(release: release.name, helmfile: release.helmfile)
-        }
+        let target = try ReleaseOverride.locate(releaseName, step: name, in: context)
+        let (workDir, release) = (target.workDir, target.release)
         var notes: [String] = []
         let values = try workDir.mergedValues(of: release, transport: context.control)
         let searched =
@@ -104,18 +98,9 @@ public enum RaiseQuotaStep: StepKind {
             throw StepError.cannotPlan(
                 step: name, reason: "nothing to raise for \(release.name); give cpu=... and/or memory=...")
         }
-        let hostPath = workDir.hostPath(customFile)
-        let snapshot = try context.control.read(hostPath)
-        let before = try snapshot.map { try UTF8Text.decode($0.data, file: hostPath) }
-        let after = try YAMLSplice.set(assignments, in: before ?? "", file: hostPath)
-        if before == after { return StepPlan(notes: notes + ["\(hostPath) already holds these limits"]) }
-        let owner = try release.valuesFiles.lazy.compactMap { try context.control.read(workDir.hostPath($0))?.meta }
-            .first
-        let change = FileChange(
-            host: context.control.host, path: hostPath, before: snapshot?.data, after: Data(after.utf8),
-            beforeMeta: snapshot?.meta,
-            afterMeta: snapshot?.meta ?? FileMeta(mode: 0o644, uid: owner?.uid ?? 0, gid: owner?.gid ?? 0),
-            notes: notes)
+        guard let change = try target.change(assignments, notes: notes, in: context) else {
+            return StepPlan(notes: notes + ["\(target.hostPath) already holds these limits"])
+        }
         return StepPlan(changes: [.file(change)])
     }
 

@@ -16,6 +16,11 @@ public enum StepRegistry {
         RaiseQuotaStep.self,
         HelmfileStep.self,
         FirewallPortStep.self,
+        TimeSyncStep.self,
+        EnableIPv6Step.self,
+        RestartPodsStep.self,
+        LocalPVFreeStep.self,
+        PersistenceSizeStep.self,
     ]
 
     public static let checks: [any VerifyKind.Type] = [
@@ -26,6 +31,10 @@ public enum StepRegistry {
         PathContainsCheck.self,
         PodLimitsCheck.self,
         TCPPortCheck.self,
+        ClockOffsetCheck.self,
+        IPv6Check.self,
+        PodsReadyCheck.self,
+        PVCBoundCheck.self,
     ]
 
     public static func step(named name: String) -> (any StepKind.Type)? { steps.first { $0.name == name } }

@@ -25,7 +25,7 @@ enum CatalogFixture {
 
     static let knownPlaybooks: Set<String> = [
         "hub-hosts", "fix-path", "raise-quota", "resync-release", "docker-mirror", "localpv-sync", "helm-upgrade",
-        "open-kubelet-port",
+        "open-kubelet-port", "time-sync", "enable-ipv6", "localpv-space", "restart-pods",
     ]
 
     /// Playbooks SPEC §5 names as next: a case may point to one before it exists (diagnose says "no playbook yet"

@@ -21,12 +21,16 @@ import Testing
         case "/data/bkce/bin/helm": return S.ok(argv, "v3.12.3+g3a31588\n")
         case "ps": return S.ok(argv, "  PID CMD\n\(sentinelPID) /usr/bin/dockerd\n")
         case "stat": return S.ok(argv, "\(sentinelInode)\n")
+        // A clock 62 s ahead, with chronyd installed but stopped: time-sync plans its start and undo.
+        case "date": return S.ok(argv, String(format: "%.9f\n", Date().timeIntervalSince1970 + 62))
         case "systemctl":
             if argv.count > 1 && argv[1] == "show" { return S.ok(argv, "MainPID=\(sentinelPID)\n") }
             if line == "systemctl cat docker" {
                 return S.ok(argv, "[Service]\nExecStart=/usr/bin/dockerd\nExecReload=/bin/kill -s HUP $MAINPID\n")
             }
             if line == "systemctl is-active firewalld" { return S.fail(argv, 3) }
+            if line == "systemctl is-enabled chronyd" { return answer(argv, 1, "disabled\n") }
+            if line == "systemctl is-active chronyd" { return answer(argv, 3, "inactive\n") }
             return S.fail(argv, 97, stderr: "unexpected \(line)")
         case "iptables": return S.fail(argv, 1)
         case "docker": return S.ok(argv, "Server:\n Registry Mirrors:\n  https://old.example/\n")
@@ -35,17 +39,30 @@ import Testing
             if line.contains("get sc") || line.contains("get storageclass") {
                 return S.ok(argv, #"{"apiVersion":"v1","items":[],"kind":"List"}"#)
             }
+            if line.hasPrefix("kubectl get pod -A -l app.kubernetes.io/instance=bk-repo") {
+                return S.ok(argv, crashingPod)
+            }
             return S.fail(argv, 1, stderr: "The connection to the server was refused")
         default: return S.fail(argv, 127, stderr: "unexpected \(line)")
         }
     }
+
+    /// systemctl's way: the state on stdout, and a non-zero status when it is not enabled or not running.
+    static func answer(_ argv: [String], _ status: Int32, _ stdout: String) -> CommandResult {
+        CommandResult(argv: argv, exitCode: status, stdout: stdout, stderr: "", duration: 0, timedOut: false)
+    }
+
+    /// A crash-looping pod whose uid is the sentinel: restart-pods names pods by name, never by uid.
+    static let crashingPod = #"""
+        {"items":[{"metadata":{"name":"bk-repo-gateway-6c8b9f7d5-zz9kq","namespace":"blueking","uid":"\#(sentinelPID)","ownerReferences":[{"kind":"ReplicaSet","name":"bk-repo-gateway-6c8b9f7d5","controller":true}]},"status":{"phase":"Running","containerStatuses":[{"name":"gateway","ready":false,"restartCount":12,"state":{"waiting":{"reason":"CrashLoopBackOff"}}}]}}]}
+        """#
 
     /// Every playbook compiled into bkfix.
     static var builtIn: [String] { EmbeddedDefinitions.playbooks.map(\.stem) }
 
     static let params: [String: [String]] = [
         "open-kubelet-port": ["node=node-1"], "raise-quota": ["release=bk-elastic"],
-        "resync-release": ["release=bk-elastic"],
+        "resync-release": ["release=bk-elastic"], "restart-pods": ["release=bk-repo"],
     ]
 
     @Test func theBuiltInPlaybooksAreAllScanned() {
@@ -60,7 +77,12 @@ import Testing
         control.setFile("/data/bkce/bin/helm", Data("#!helm\n".utf8), mode: 0o755)
         control.setFile("/data/bkce/blueking/00-localpv.yaml.gotmpl", Data("releases: []\n".utf8))
         control.setFile("/root/.bash_profile", Data("export PATH=/usr/bin:/bin\n".utf8))
-        let node = MemoryTransport(host: "node-1", readOnly: true, responder: Self.respond)
+        let node = MemoryTransport(
+            host: "node-1",
+            files: [
+                "/proc/cmdline": "ro quiet\n", "/proc/sys/net/ipv6/conf/all/disable_ipv6": "1\n",
+                "/proc/sys/net/ipv6/conf/default/disable_ipv6": "1\n",
+            ], readOnly: true, responder: Self.respond)
         let hosts = HostDirectory(control: control, nodes: ["node-1": node], addresses: ["node-1": "10.0.0.11"])
         let planner = Planner(
             hosts: hosts, installDir: WorkDirFixture.installDir, language: .en,
