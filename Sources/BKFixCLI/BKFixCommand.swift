@@ -12,7 +12,7 @@ struct BKFixCommand: ParsableCommand {
             DiagnoseCommand.self, FixCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
             HistoryCommand.self, ShowCommand.self, StatusCommand.self, RecoverCommand.self, PlaybooksCommand.self,
             PlaybookCommand.self, DemoCommand.self,
-            CasesCommand.self, CollectCommand.self,
+            CasesCommand.self, CollectCommand.self, GcCommand.self,
         ]
     )
 

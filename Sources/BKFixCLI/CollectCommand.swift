@@ -40,11 +40,10 @@ struct CollectCommand: ParsableCommand {
     /// The bkfix history as text, when a state repo exists (collect never creates one).
     private func history(_ session: Session) -> String? {
         guard FileManager.default.fileExists(atPath: session.statePath + "/.git"),
-            let runs = try? session.openStore().runs()
+            let runs = try? session.openStore().summaries()
         else { return nil }
-        return runs.map { e in
-            let r = e.record
-            return "\(r.id)  \(JSONOutput.iso(r.started))  \(r.kind.rawValue)  \(r.playbook)  \(r.status.rawValue)"
+        return runs.map { r in
+            "\(r.id)  \(JSONOutput.iso(r.started))  \(r.kind.rawValue)  \(r.playbook)  \(r.status.rawValue)"
         }.joined(separator: "\n") + "\n"
     }
 }

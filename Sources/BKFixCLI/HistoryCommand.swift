@@ -41,36 +41,31 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let console = Console(options: global)
         try console.run {
-            let store = try global.session().openStore()
-            let sinceDate = since.flatMap(Self.parseDate)
-            let untilDate = until.flatMap(Self.parseDate)
-            let recorded = try store.runs()
-            var runs = recorded.filter { e in
-                let r = e.record
-                return (playbook == nil || r.playbook == playbook) && (caseID == nil || r.cases.contains(caseID!))
-                    && (host == nil || r.hosts.contains(host!)) && (status == nil || r.status.rawValue == status)
-                    && (sinceDate == nil || r.started >= sinceDate!) && (untilDate == nil || r.started < untilDate!)
-            }
-            if let limit { runs = Array(runs.prefix(limit)) }
+            let store = try RunStore.open(path: global.session().statePath, checkingRepo: false)
+            let filter = RunFilter(
+                playbook: playbook, caseID: caseID, host: host, status: status.flatMap(RunStatus.init(rawValue:)),
+                since: since.flatMap(Self.parseDate), until: until.flatMap(Self.parseDate))
+            let runs = try store.history(filter, limit: limit)
             if global.json {
-                console.json(["runs": runs.map(JSONOutput.historyEntry)])
+                console.out(JSONOutput.history(runs))
                 return .ok
             }
             if runs.isEmpty {
-                console.out((recorded.isEmpty ? Messages.noRunsYet : Messages.noRunsMatch).text(console.lang) + "\n")
+                console.out((try store.hasRuns() ? Messages.noRunsMatch : Messages.noRunsYet).text(console.lang) + "\n")
                 return .ok
             }
-            for e in runs {
-                let r = e.record
+            var text = ""
+            for r in runs {
                 var line =
                     "\(r.id)  \(JSONOutput.iso(r.started))  \(r.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))"
                 line +=
                     " \(r.playbook.padding(toLength: 16, withPad: " ", startingAt: 0)) \(r.status.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0))"
-                line += " \(r.operator)  \(r.files.map(\.path).joined(separator: ","))"
+                line += " \(r.operatorName)  \(r.files.map(\.path).joined(separator: ","))"
                 if let of = r.rollbackOf { line += "  (rollback of \(of))" }
-                if let by = e.rolledBackBy { line += "  (rolled back by \(by))" }
-                console.out(line + "\n")
+                if let by = r.rolledBackBy { line += "  (rolled back by \(by))" }
+                text += line + "\n"
             }
+            console.out(text)
             return .ok
         }
     }

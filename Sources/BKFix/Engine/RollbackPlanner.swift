@@ -22,11 +22,11 @@ public struct RollbackPlanner: Sendable {
 
     /// Which run `--last` or `--playbook ID` means: the newest apply run not yet rolled back.
     public func target(last: Bool, playbook: String?) throws -> RunEntry {
-        let candidates = try store.runs().filter {
-            $0.record.kind == .apply && $0.rolledBackBy == nil && (playbook == nil || $0.record.playbook == playbook)
-                && $0.record.status != .running && $0.record.changedSomething
+        let candidates = try store.summaries(limit: 1) {
+            $0.kind == .apply && $0.rolledBackBy == nil && (playbook == nil || $0.playbook == playbook)
+                && $0.status != .running && $0.changedSomething
         }
-        guard let first = candidates.first else {
+        guard let first = try candidates.first.map(store.entry) else {
             throw EngineError.noRuns(
                 filter: playbook.map { "--playbook \($0) (not yet rolled back)" }
                     ?? "--last (an apply run not yet rolled back)")

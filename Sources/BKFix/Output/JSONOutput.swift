@@ -28,15 +28,20 @@ public enum JSONOutput {
         ]
     }
 
-    public static func historyEntry(_ e: RunEntry) -> [String: Any] {
-        let r = e.record
-        return [
+    public static func historyEntry(_ r: RunSummary) -> [String: Any] {
+        [
             "id": r.id, "kind": r.kind.rawValue, "playbook": r.playbook, "case": r.cases.first ?? NSNull(),
             "cases": r.cases, "status": r.status.rawValue, "started": iso(r.started),
-            "finished": r.finished.map(iso) ?? NSNull(), "operator": r.operator, "hosts": r.hosts,
-            "files": r.files.map { "\($0.host):\($0.path)" }, "rollbackOf": r.rollbackOf ?? NSNull(),
-            "rolledBackBy": e.rolledBackBy ?? NSNull(), "commit": e.commit.oid,
+            "finished": r.finished.map(iso) ?? NSNull(), "operator": r.operatorName, "hosts": r.hosts,
+            "files": r.files.map { RunTrailers.fileRef(host: $0.host, path: $0.path) },
+            "rollbackOf": r.rollbackOf ?? NSNull(), "rolledBackBy": r.rolledBackBy ?? NSNull(), "commit": r.commit,
         ]
+    }
+
+    /// The `history --json` document, as `serialize(["runs": runs.map(historyEntry)])` would write it, but fast
+    /// enough for 10,000 runs (`PrettyJSON`).
+    public static func history(_ runs: [RunSummary]) -> String {
+        PrettyJSON.serialize(["runs": runs.map(historyEntry)])
     }
 
     /// The full record as a JSON object, plus where it lives.
@@ -53,11 +58,8 @@ public enum JSONOutput {
         ["error": ["code": code, "message": message]]
     }
 
-    public static func iso(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: d)
-    }
+    /// `2026-11-26T19:15:00Z` (whole seconds, UTC).
+    public static func iso(_ d: Date) -> String { RunTrailers.isoSeconds(d) }
 
     /// Serialises with sorted keys and no escaped slashes, one document, trailing newline.
     public static func serialize(_ object: Any) -> String {
