@@ -18,39 +18,16 @@ enum PrettyJSON {
         case let text as String:
             writeString(text, into: &out)
         case let object as [String: Any]:
-            guard !object.isEmpty else {
-                out += Array("{\n\n".utf8)
-                pad(indent, &out)
-                out.append(UInt8(ascii: "}"))
-                return
-            }
-            out += Array("{\n".utf8)
-            for (position, key) in object.keys.sorted().enumerated() {
-                if position > 0 { out += Array(",\n".utf8) }
-                pad(indent + 2, &out)
-                writeString(key, into: &out)
+            let keys = object.keys.sorted()
+            writeContainer("{", "}", count: keys.count, indent: indent, into: &out) { position, out in
+                writeString(keys[position], into: &out)
                 out += Array(" : ".utf8)
-                write(object[key]!, indent: indent + 2, into: &out)
+                write(object[keys[position]]!, indent: indent + 2, into: &out)
             }
-            out.append(0x0A)
-            pad(indent, &out)
-            out.append(UInt8(ascii: "}"))
         case let list as [Any]:
-            guard !list.isEmpty else {
-                out += Array("[\n\n".utf8)
-                pad(indent, &out)
-                out.append(UInt8(ascii: "]"))
-                return
+            writeContainer("[", "]", count: list.count, indent: indent, into: &out) { position, out in
+                write(list[position], indent: indent + 2, into: &out)
             }
-            out += Array("[\n".utf8)
-            for (position, element) in list.enumerated() {
-                if position > 0 { out += Array(",\n".utf8) }
-                pad(indent + 2, &out)
-                write(element, indent: indent + 2, into: &out)
-            }
-            out.append(0x0A)
-            pad(indent, &out)
-            out.append(UInt8(ascii: "]"))
         case is NSNull:
             out += Array("null".utf8)
         default:
@@ -58,6 +35,23 @@ enum PrettyJSON {
                 (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed])) ?? Data("null".utf8)
             out += data
         }
+    }
+
+    /// `open`, one element a line at `indent + 2`, `close`; an empty container is `open`, a blank line, `close`.
+    private static func writeContainer(
+        _ open: Unicode.Scalar, _ close: Unicode.Scalar, count: Int, indent: Int, into out: inout [UInt8],
+        element: (Int, inout [UInt8]) -> Void
+    ) {
+        out += [UInt8(ascii: open), 0x0A]
+        if count == 0 { out.append(0x0A) }
+        for position in 0..<count {
+            if position > 0 { out += Array(",\n".utf8) }
+            pad(indent + 2, &out)
+            element(position, &out)
+        }
+        if count > 0 { out.append(0x0A) }
+        pad(indent, &out)
+        out.append(UInt8(ascii: close))
     }
 
     private static func pad(_ count: Int, _ out: inout [UInt8]) {

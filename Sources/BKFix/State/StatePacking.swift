@@ -100,21 +100,18 @@ extension StateRepo {
     /// first) into one new pack, then deletes each loose object and each merged pack the new pack fully holds.
     private func repack(loose: [LooseObject], packs: [PackFile], walkHistory: Bool) throws -> StatePackingReport {
         let before = objectCounts()
+        let repository = try repository
         var builder: OpaquePointer?
         try LibGit2.check(git_packbuilder_new(&builder, repository), "start a pack")
         defer { git_packbuilder_free(builder) }
-        if walkHistory, try headID() != nil {
-            var walk: OpaquePointer?
-            try LibGit2.check(git_revwalk_new(&walk, repository), "walk history for packing")
-            defer { git_revwalk_free(walk) }
-            try LibGit2.check(git_revwalk_push_head(walk), "walk history for packing")
-            try LibGit2.check(git_packbuilder_insert_walk(builder, walk), "pack the history")
-        }
-        for id in loose.map(\.id) + packs.flatMap(\.objectIDs) {
+        let ids = (loose.map(\.id) + packs.flatMap(\.objectIDs)).compactMap { hex -> git_oid? in
             var oid = git_oid()
-            guard git_oid_fromstr(&oid, id) == 0 else { continue }
-            try checkObject(git_packbuilder_insert(builder, &oid, nil), oid, "object to pack")
+            return git_oid_fromstr(&oid, hex) == 0 ? oid : nil
         }
+        var naming = PackNaming(
+            repository: repository, builder: builder, wanted: walkHistory ? nil : Set(ids.map(ObjectKey.init)))
+        if try headID() != nil { try naming.insertHistory() }
+        try naming.insertRemaining(ids)
         guard git_packbuilder_object_count(builder) > 0 else {
             return StatePackingReport(
                 packedObjects: 0, removedLooseObjects: 0, removedPacks: 0, before: before, after: before)
@@ -147,7 +144,7 @@ extension StateRepo {
             }
         }
         var database: OpaquePointer?
-        if git_repository_odb(&database, try repository) == 0 {
+        if git_repository_odb(&database, repository) == 0 {
             _ = git_odb_refresh(database)
             git_odb_free(database)
         }

@@ -52,27 +52,6 @@ extension StateRepo {
         try LibGit2.check(git_repository_set_odb(repository, odb), "open object database")
     }
 
-    /// Repo-local settings of a bkfix state repo: no reflogs (the history is append-only, and a reflog line per
-    /// commit would double its size), and `core.sharedRepository=0600`, so git itself (a `git gc` by hand) keeps
-    /// files private too.
-    func setPrivateDefaults() throws {
-        lock.lock()
-        defer { lock.unlock() }
-        try Self.setPrivateDefaults(try repository, path: path)
-    }
-
-    static func setPrivateDefaults(_ repository: OpaquePointer, path: String) throws {
-        var config: OpaquePointer?
-        try LibGit2.check(git_repository_config(&config, repository), "open config")
-        defer { git_config_free(config) }
-        var local: OpaquePointer?
-        try LibGit2.check(git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL), "open local config")
-        defer { git_config_free(local) }
-        try LibGit2.check(git_config_set_bool(local, "core.logAllRefUpdates", 0), "set core.logAllRefUpdates")
-        try LibGit2.check(git_config_set_string(local, "core.sharedRepository", "0600"), "set core.sharedRepository")
-        StatePermissions.tighten(path + "/.git/config")
-    }
-
     /// The files a commit rewrites that libgit2 creates with the umask's mode: the index and the branch (and its
     /// reflog in a repo made before reflogs were turned off).
     func tightenAfterCommit() {
@@ -113,13 +92,8 @@ extension StateRepo {
             throw StateRepoError.cannotCreate(path: file, reason: error.localizedDescription)
         }
         StatePermissions.tighten(file)
-        var config: OpaquePointer?
-        try LibGit2.check(git_repository_config(&config, repository), "open config")
-        defer { git_config_free(config) }
-        var local: OpaquePointer?
-        try LibGit2.check(git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL), "open local config")
-        defer { git_config_free(local) }
-        try LibGit2.check(git_config_set_bool(local, "core.sparseCheckout", 1), "set core.sparseCheckout")
-        StatePermissions.tighten(path + "/.git/config")
+        try Self.withLocalConfig(try repository, path: path) { local in
+            try LibGit2.check(git_config_set_bool(local, "core.sparseCheckout", 1), "set core.sparseCheckout")
+        }
     }
 }

@@ -352,34 +352,6 @@ public final class StateRepo: @unchecked Sendable {
         }
     }
 
-    /// An integer from the repo-local config, nil when unset.
-    public func configInt(_ key: String) throws -> Int32? {
-        lock.lock()
-        defer { lock.unlock() }
-        var config: OpaquePointer?
-        try LibGit2.check(git_repository_config_snapshot(&config, repository), "read config")
-        defer { git_config_free(config) }
-        var value: Int32 = 0
-        let rc = git_config_get_int32(&value, config, key)
-        if rc == GIT_ENOTFOUND.rawValue { return nil }
-        try LibGit2.check(rc, "read \(key)")
-        return value
-    }
-
-    /// Sets an integer in the repo-local config.
-    public func setConfigInt(_ key: String, _ value: Int32) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        var config: OpaquePointer?
-        try LibGit2.check(git_repository_config(&config, repository), "open config")
-        defer { git_config_free(config) }
-        var local: OpaquePointer?
-        try LibGit2.check(git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL), "open local config")
-        defer { git_config_free(local) }
-        try LibGit2.check(git_config_set_int32(local, key, value), "set \(key)")
-        StatePermissions.tighten(path + "/.git/config")
-    }
-
     /// HEAD's commit id read from `.git/HEAD` and the branch file (or `packed-refs`) without libgit2; nil when
     /// that takes more than those plain files say (then ask `head()`).
     public func peekHead() -> String? {
@@ -552,30 +524,32 @@ public final class StateRepo: @unchecked Sendable {
 
     /// Writes the repo-local identity when it is missing, so plain `git commit` in the repo works too.
     private func ensureIdentity() throws {
-        var config: OpaquePointer?
-        try LibGit2.check(git_repository_config(&config, repository), "open config")
-        defer { git_config_free(config) }
-        var local: OpaquePointer?
-        try LibGit2.check(git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL), "open local config")
-        defer { git_config_free(local) }
-        // The email first: a foreign repository is refused before anything in its config is written.
-        for (key, value) in [("user.email", Self.identityEmail), ("user.name", Self.identityName)] {
-            var current = git_buf()
-            let rc = git_config_get_string_buf(&current, local, key)
-            let existing = rc == 0 && current.ptr != nil ? String(cString: current.ptr) : nil
-            git_buf_dispose(&current)
-            if existing == value { continue }
-            // Someone else's repository (a mistyped --state): never commit into it nor rewrite its identity.
-            // bkfix sets its identity before its first commit, so a repo with commits and no identity is not its own.
-            if key == "user.email", try existing.map({ !$0.isEmpty }) ?? (headID() != nil) {
-                throw StateRepoError.cannotCreate(
-                    path: path,
-                    reason: "it is a git repository of \(existing ?? "someone else"), not a bkfix state repository "
-                        + "(if it is one, restore its identity: git -C \(path) config user.email \(Self.identityEmail))"
-                )
+        // Read first: opening a repo that has its identity writes nothing (not even the config's mode).
+        var current: [String: String] = [:]
+        try Self.withLocalConfig(try repository, path: path, keepPrivate: false) { local in
+            for key in ["user.email", "user.name"] {
+                var buffer = git_buf()
+                let rc = git_config_get_string_buf(&buffer, local, key)
+                if rc == 0, let text = buffer.ptr { current[key] = String(cString: text) }
+                git_buf_dispose(&buffer)
+                if rc < 0 && rc != GIT_ENOTFOUND.rawValue { try LibGit2.check(rc, "read \(key)") }
             }
-            if rc < 0 && rc != GIT_ENOTFOUND.rawValue { try LibGit2.check(rc, "read \(key)") }
-            try LibGit2.check(git_config_set_string(local, key, value), "set \(key)")
+        }
+        if current["user.email"] == Self.identityEmail && current["user.name"] == Self.identityName { return }
+        // Someone else's repository (a mistyped --state): never commit into it nor rewrite its identity.
+        // bkfix sets its identity before its first commit, so a repo with commits and no identity is not its own.
+        let email = current["user.email"]
+        if email != Self.identityEmail, try email.map({ !$0.isEmpty }) ?? (headID() != nil) {
+            throw StateRepoError.cannotCreate(
+                path: path,
+                reason: "it is a git repository of \(email ?? "someone else"), not a bkfix state repository "
+                    + "(if it is one, restore its identity: git -C \(path) config user.email \(Self.identityEmail))")
+        }
+        try Self.withLocalConfig(try repository, path: path) { local in
+            for (key, value) in [("user.email", Self.identityEmail), ("user.name", Self.identityName)]
+            where current[key] != value {
+                try LibGit2.check(git_config_set_string(local, key, value), "set \(key)")
+            }
         }
     }
 
