@@ -26,6 +26,12 @@ struct HistoryCommand: ParsableCommand {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
+    /// `text` cut or filled with spaces to `width` characters (a column of the listing).
+    static func padded(_ text: String, _ width: Int) -> String {
+        let count = text.count
+        return count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - count)
+    }
+
     static func parseDate(_ s: String) -> Date? {
         if let d = ISO8601DateFormatter().date(from: s) { return d }
         let f = DateFormatter()
@@ -56,14 +62,12 @@ struct HistoryCommand: ParsableCommand {
             }
             var text = ""
             for r in runs {
-                var line =
-                    "\(r.id)  \(JSONOutput.iso(r.started))  \(r.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))"
-                line +=
-                    " \(r.playbook.padding(toLength: 16, withPad: " ", startingAt: 0)) \(r.status.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0))"
-                line += " \(r.operatorName)  \(r.files.map(\.path).joined(separator: ","))"
-                if let of = r.rollbackOf { line += "  (rollback of \(of))" }
-                if let by = r.rolledBackBy { line += "  (rolled back by \(by))" }
-                text += line + "\n"
+                text += "\(r.id)  \(JSONOutput.iso(r.started))  \(Self.padded(r.kind.rawValue, 8))"
+                text += " \(Self.padded(r.playbook, 16)) \(Self.padded(r.status.rawValue, 13))"
+                text += " \(r.operatorName)  \(r.files.map(\.path).joined(separator: ","))"
+                if let of = r.rollbackOf { text += "  (rollback of \(of))" }
+                if let by = r.rolledBackBy { text += "  (rolled back by \(by))" }
+                text += "\n"
             }
             console.out(text)
             return .ok

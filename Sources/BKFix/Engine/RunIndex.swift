@@ -115,30 +115,48 @@ struct RunIndex {
         return fields.joined(separator: "\t") + "\n"
     }
 
+    /// One line back into its entry, straight from the bytes (history parses thousands of lines).
     private static func parse(_ line: UnsafeBufferPointer<UInt8>) -> Entry? {
         var fields: [Range<Int>] = []
+        fields.reserveCapacity(16)
         var start = 0
         for position in 0...line.count where position == line.count || line[position] == 0x09 {
             fields.append(start..<position)
             start = position + 1
         }
-        func text(_ index: Int) -> String {
-            String(decoding: UnsafeBufferPointer(rebasing: line[fields[index]]), as: UTF8.self)
+        func text(_ range: Range<Int>) -> String {
+            let bytes = UnsafeBufferPointer(rebasing: line[range])
+            let raw = String(decoding: bytes, as: UTF8.self)
+            return bytes.contains(0x25) ? decode(raw) : raw
         }
-        func value(_ index: Int) -> String { decode(text(index)) }
-        func optional(_ index: Int) -> String? {
-            fields[index].count == 1 && line[fields[index].lowerBound] == 0x2D ? nil : value(index)
-        }
+        func value(_ index: Int) -> String { text(fields[index]) }
+        func isDash(_ index: Int) -> Bool { fields[index].count == 1 && line[fields[index].lowerBound] == 0x2D }
+        func optional(_ index: Int) -> String? { isDash(index) ? nil : value(index) }
         func list(_ index: Int) -> [String] {
-            fields[index].isEmpty
-                ? [] : text(index).split(separator: ",", omittingEmptySubsequences: false).map { decode(String($0)) }
+            let range = fields[index]
+            guard !range.isEmpty else { return [] }
+            var items: [String] = []
+            var itemStart = range.lowerBound
+            for position in range.lowerBound...range.upperBound
+            where position == range.upperBound || line[position] == 0x2C {
+                items.append(text(itemStart..<position))
+                itemStart = position + 1
+            }
+            return items
         }
-        func date(_ index: Int) -> Date? { Int64(text(index)).map { Date(timeIntervalSince1970: TimeInterval($0)) } }
+        func date(_ index: Int) -> Date? {
+            var seconds: Int64 = 0
+            for byte in line[fields[index]] {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                seconds = seconds * 10 + Int64(byte - 0x30)
+            }
+            return fields[index].isEmpty ? nil : Date(timeIntervalSince1970: TimeInterval(seconds))
+        }
 
         guard fields.count == 2 || fields.count == 16, fields[0].count == 40 else { return nil }
-        let commit = text(0)
+        let commit = value(0)
         guard fields.count == 16 else { return Entry(commit: commit, parent: optional(1), run: nil) }
-        guard text(2) == "R", let kind = RunKind(rawValue: text(4)), let status = RunStatus(rawValue: text(8)),
+        guard value(2) == "R", let kind = RunKind(rawValue: value(4)), let status = RunStatus(rawValue: value(8)),
             let started = date(10)
         else { return nil }
         let files = list(12).compactMap { ref in
@@ -147,7 +165,7 @@ struct RunIndex {
         let run = RunSummary(
             id: value(3), kind: kind, playbook: value(5), cases: list(6), hosts: list(7), status: status,
             operatorName: value(9), started: started, finished: date(11), files: files, rollbackOf: optional(13),
-            changedSomething: text(14) == "y", recordPath: value(15), commit: commit, parent: optional(1))
+            changedSomething: value(14) == "y", recordPath: value(15), commit: commit, parent: optional(1))
         return Entry(commit: commit, parent: run.parent, run: run)
     }
 

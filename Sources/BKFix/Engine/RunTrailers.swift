@@ -49,8 +49,12 @@ public enum RunTrailers {
 
     /// Splits `host:/path` at the first ":/" (hosts may be IPv6 literals; paths are absolute).
     public static func splitFileRef(_ ref: String) -> (host: String, path: String)? {
-        guard let separator = ref.range(of: ":/") else { return nil }
-        return (String(ref[..<separator.lowerBound]), String(ref[ref.index(after: separator.lowerBound)...]))
+        let bytes = Array(ref.utf8)
+        guard let colon = bytes.indices.dropLast().first(where: { bytes[$0] == 0x3A && bytes[$0 + 1] == 0x2F })
+        else { return nil }
+        return (
+            String(decoding: bytes[..<colon], as: UTF8.self), String(decoding: bytes[(colon + 1)...], as: UTF8.self)
+        )
     }
 
     /// A value on one trailer line: `%`, control characters and DEL become `%XX`.
@@ -92,9 +96,23 @@ public enum RunTrailers {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-            parts.tm_hour, parts.tm_min, parts.tm_sec)
+        // Digits by hand: history prints two dates a run, and String(format:) costs microseconds each.
+        var bytes = [UInt8](repeating: 0, count: 20)
+        func put(_ value: Int32, _ at: Int, _ width: Int) {
+            var value = value
+            for position in stride(from: at + width - 1, through: at, by: -1) {
+                bytes[position] = 0x30 + UInt8(value % 10)
+                value /= 10
+            }
+        }
+        put(parts.tm_year + 1900, 0, 4)
+        put(parts.tm_mon + 1, 5, 2)
+        put(parts.tm_mday, 8, 2)
+        put(parts.tm_hour, 11, 2)
+        put(parts.tm_min, 14, 2)
+        put(parts.tm_sec, 17, 2)
+        (bytes[4], bytes[7], bytes[10], bytes[13], bytes[16], bytes[19]) = (0x2D, 0x2D, 0x54, 0x3A, 0x3A, 0x5A)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses `isoSeconds` output (thousands per history call: no formatter); nil for anything else.

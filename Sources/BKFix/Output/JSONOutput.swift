@@ -29,19 +29,28 @@ public enum JSONOutput {
     }
 
     public static func historyEntry(_ r: RunSummary) -> [String: Any] {
-        [
-            "id": r.id, "kind": r.kind.rawValue, "playbook": r.playbook, "case": r.cases.first ?? NSNull(),
-            "cases": r.cases, "status": r.status.rawValue, "started": iso(r.started),
-            "finished": r.finished.map(iso) ?? NSNull(), "operator": r.operatorName, "hosts": r.hosts,
-            "files": r.files.map { RunTrailers.fileRef(host: $0.host, path: $0.path) },
-            "rollbackOf": r.rollbackOf ?? NSNull(), "rolledBackBy": r.rolledBackBy ?? NSNull(), "commit": r.commit,
-        ]
+        Dictionary(uniqueKeysWithValues: historyFields(r).map { ($0.key, $0.value.object) })
     }
 
     /// The `history --json` document, as `serialize(["runs": runs.map(historyEntry)])` would write it, but fast
     /// enough for 10,000 runs (`PrettyJSON`).
     public static func history(_ runs: [RunSummary]) -> String {
-        PrettyJSON.serialize(["runs": runs.map(historyEntry)])
+        PrettyJSON.document(key: "runs", objects: runs.map(historyFields))
+    }
+
+    /// The fields of one history entry, in key order: the one definition `historyEntry` and `history` share.
+    private static func historyFields(_ r: RunSummary) -> [(key: String, value: PrettyJSON.Value)] {
+        [
+            ("case", r.cases.first.map(PrettyJSON.Value.string) ?? .null), ("cases", .strings(r.cases)),
+            ("commit", .string(r.commit)),
+            ("files", .strings(r.files.map { RunTrailers.fileRef(host: $0.host, path: $0.path) })),
+            ("finished", r.finished.map { .string(iso($0)) } ?? .null), ("hosts", .strings(r.hosts)),
+            ("id", .string(r.id)), ("kind", .string(r.kind.rawValue)), ("operator", .string(r.operatorName)),
+            ("playbook", .string(r.playbook)), ("rollbackOf", r.rollbackOf.map(PrettyJSON.Value.string) ?? .null),
+            ("rolledBackBy", r.rolledBackBy.map(PrettyJSON.Value.string) ?? .null),
+            ("started", .string(iso(r.started))),
+            ("status", .string(r.status.rawValue)),
+        ]
     }
 
     /// The full record as a JSON object, plus where it lives.

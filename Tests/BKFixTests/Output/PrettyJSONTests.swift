@@ -34,9 +34,4 @@ import Testing
             #expect(JSONOutput.history(list) == JSONOutput.serialize(["runs": list.map(JSONOutput.historyEntry)]))
         }
     }
-
-    @Test func numbersAndBooleansAreLeftToJSONSerialization() {
-        let document: [String: Any] = ["a": 1, "b": 2.5, "c": true, "d": ["x": [Any]()], "e": [String: Any]()]
-        #expect(PrettyJSON.serialize(document) == JSONOutput.serialize(document))
-    }
 }
