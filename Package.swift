@@ -7,8 +7,8 @@ let package = Package(
         .executable(name: "bkfix", targets: ["BKFixCLI"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -16,9 +16,12 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // Runs scripts/embed.sh before every build: playbooks/, cases/ and the git commit become Swift source.
+        .plugin(name: "EmbedDefinitions", capability: .buildTool()),
         .target(
             name: "BKFix",
-            dependencies: ["CLibGit2", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CLibGit2", .product(name: "Yams", package: "Yams")],
+            plugins: ["EmbedDefinitions"]
         ),
         .executableTarget(
             name: "BKFixCLI",

@@ -8,11 +8,12 @@ struct BKFixCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bkfix",
         abstract: "Diagnose and fix BlueKing CE 7 helm/helmfile deployment failures, with a git-backed audit trail.",
+        version: BuildInfo.versionText(libgit2: StateRepo.libgit2Version),
         subcommands: [
             DiagnoseCommand.self, FixCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
             HistoryCommand.self, ShowCommand.self, StatusCommand.self, RecoverCommand.self, PlaybooksCommand.self,
             PlaybookCommand.self, DemoCommand.self,
-            CasesCommand.self, CollectCommand.self, GcCommand.self,
+            CasesCommand.self, CollectCommand.self, ManualCommand.self, GcCommand.self,
         ]
     )
 

@@ -13,7 +13,8 @@ struct CasesCommand: ParsableCommand {
 struct CasesListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the known cases.")
 
-    @Option(help: "Case folder (default: the built-in cases/).")
+    @Option(
+        help: "Extra case folder, searched before /etc/bkfix/cases and the built-in cases.", completion: .directory)
     var cases: String?
 
     @OptionGroup var global: GlobalOptions
@@ -21,23 +22,34 @@ struct CasesListCommand: ParsableCommand {
     func run() throws {
         let console = Console(options: global)
         try console.run {
-            let catalog = try ClusterOptions.catalog(cases: cases, global)
+            let (listed, problems) = try ClusterOptions.library(cases: cases, global).list()
             if global.json {
                 console.json([
-                    "cases": catalog.cases.map {
-                        ["id": $0.id, "title": $0.title.text(console.lang), "playbooks": $0.playbooks] as [String: Any]
-                    }
+                    "cases": listed.map {
+                        [
+                            "id": $0.definition.id, "title": $0.definition.title.text(console.lang),
+                            "playbooks": $0.definition.playbooks, "file": $0.entry.file.location,
+                            "source": $0.entry.file.origin.name, "overrides": $0.entry.hidden.map(\.location),
+                        ] as [String: Any]
+                    },
+                    "invalid": problems.compactMap(\.errorDescription),
                 ])
             } else {
-                let width = catalog.cases.map(\.id.count).max() ?? 0
-                for c in catalog.cases {
+                let width = listed.map(\.definition.id.count).max() ?? 0
+                for item in listed {
+                    let c = item.definition
                     let fix = c.playbooks.isEmpty ? "-" : c.playbooks.joined(separator: ", ")
                     console.out(
                         c.id.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.title.text(console.lang)
                             + "  [\(fix)]\n")
+                    if item.entry.isNotable {
+                        console.out(
+                            String(repeating: " ", count: width + 2) + item.entry.provenance + "\n")
+                    }
                 }
+                for p in problems { console.err("invalid case: \(p.errorDescription ?? "")\n") }
             }
-            return .ok
+            return problems.isEmpty ? .ok : .badInput
         }
     }
 }
@@ -47,10 +59,11 @@ struct CasesShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show one case: texts, rules, playbooks.")
 
-    @Argument(help: "Case id (see `bkfix cases`).")
+    @Argument(help: "Case id (see `bkfix cases`).", completion: .custom(Completions.caseIDs))
     var id: String
 
-    @Option(help: "Case folder (default: the built-in cases/).")
+    @Option(
+        help: "Extra case folder, searched before /etc/bkfix/cases and the built-in cases.", completion: .directory)
     var cases: String?
 
     @OptionGroup var global: GlobalOptions

@@ -39,9 +39,7 @@ struct CollectCommand: ParsableCommand {
 
     /// The bkfix history as text, when a state repo exists (collect never creates one).
     private func history(_ session: Session) -> String? {
-        guard FileManager.default.fileExists(atPath: session.statePath + "/.git"),
-            let runs = try? session.openStore().summaries()
-        else { return nil }
+        guard let runs = try? session.existingStore(checkingRepo: false)?.summaries() else { return nil }
         return runs.map { r in
             "\(r.id)  \(JSONOutput.iso(r.started))  \(r.kind.rawValue)  \(r.playbook)  \(r.status.rawValue)"
         }.joined(separator: "\n") + "\n"

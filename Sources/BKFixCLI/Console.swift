@@ -22,6 +22,7 @@ struct Console {
     func run(_ body: () throws -> ExitStatus) throws {
         let status: ExitStatus
         do {
+            try options.checkPlaybookFolders()
             status = try body()
         } catch let e as ExitCode {
             throw e
@@ -73,15 +74,6 @@ struct Console {
         case .verify(let r):
             err("verify \(r.check) on \(r.host): \(r.ok ? "ok" : "FAILED") — \(r.detail)\n")
         }
-    }
-
-    /// Takes the state lock, printing a note when a stale one was cleared.
-    func lock(_ store: RunStore, command: String) throws -> StateLock {
-        let lock = try StateLock.acquire(in: store.runtimeDir, command: command)
-        if let stale = lock.clearedStale {
-            err(Messages.format(Messages.staleLock, lang, String(stale.pid), stale.command) + "\n")
-        }
-        return lock
     }
 }
 

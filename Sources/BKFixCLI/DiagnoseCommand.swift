@@ -4,7 +4,8 @@ import Foundation
 
 /// Options that say where the case catalogue and the cluster are; shared by diagnose, fix and collect.
 struct ClusterOptions: ParsableArguments {
-    @Option(help: "Case folder (default: the built-in cases/).")
+    @Option(
+        help: "Extra case folder, searched before /etc/bkfix/cases and the built-in cases.", completion: .directory)
     var cases: String?
 
     @Option(
@@ -20,10 +21,13 @@ struct ClusterOptions: ParsableArguments {
 
     func catalog(_ global: GlobalOptions) throws -> CaseCatalog { try Self.catalog(cases: cases, global) }
 
-    /// The catalogue in `cases` (or the built-in `cases/`), with every rule compiled.
+    /// The catalogue: the `--cases` folder, the site's `/etc/bkfix/cases`, then the built-in cases.
     static func catalog(cases: String?, _ global: GlobalOptions) throws -> CaseCatalog {
-        let dir = cases.map(global.absolute) ?? Home.casesDir(environment: global.environment)
-        return try CaseCatalog.load(directory: URL(fileURLWithPath: dir))
+        try library(cases: cases, global).catalog()
+    }
+
+    static func library(cases: String?, _ global: GlobalOptions) -> CaseLibrary {
+        CaseLibrary(given: cases.map { [global.absolute($0)] } ?? [], root: global.absolute(global.root))
     }
 
     func kubectl(_ session: Session, _ global: GlobalOptions) -> KubectlClient {

@@ -10,10 +10,15 @@ struct FixCommand: ParsableCommand {
 
     @OptionGroup var source: DiagnosisSource
 
-    @Option(name: .customLong("case"), help: "Fix this case among the findings instead of the most likely one.")
+    @Option(
+        name: .customLong("case"), help: "Fix this case among the findings instead of the most likely one.",
+        completion: .custom(Completions.caseIDs))
     var caseID: String?
 
-    @Option(name: [.customShort("p"), .customLong("param")], help: "A parameter, key=value, over the derived ones.")
+    @Option(
+        name: [.customShort("p"), .customLong("param")],
+        help: ArgumentHelp("A parameter, key=value, over the derived ones.", valueName: "key=value"),
+        completion: .custom(Completions.paramNames))
     var params: [String] = []
 
     @Flag(help: "Confirm without asking (for automation).")
@@ -60,8 +65,7 @@ struct FixCommand: ParsableCommand {
             var plan = try session.plan(playbook: playbook, assignments: params, derived: chosen.params)
             // The run is recorded under the case that was diagnosed, first (the `Case` trailer).
             plan.cases = [chosen.caseID] + plan.cases.filter { $0 != chosen.caseID }
-            return try RunPresenter(console: console, session: session).execute(
-                plan, yes: yes, kind: .apply, rollbackOf: nil)
+            return try RunPresenter(console: console, session: session, yes: yes).apply(plan, saved: false)
         }
     }
 

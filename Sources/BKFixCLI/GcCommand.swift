@@ -13,7 +13,16 @@ struct GcCommand: ParsableCommand {
     func run() throws {
         let console = Console(options: global)
         try console.run {
-            let store = try global.session().openStore()
+            let session = global.session()
+            guard let store = try session.existingStore() else {
+                // Nothing to pack, and gc never creates a state repo.
+                if global.json {
+                    console.json(["packedObjects": 0, "removedLooseObjects": 0, "removedPacks": 0])
+                } else {
+                    console.out("no state repo at \(session.statePath): nothing to pack\n")
+                }
+                return .ok
+            }
             let report = try store.gc(command: invocation.joined(separator: " "))
             if global.json {
                 console.json([

@@ -4,20 +4,36 @@ import Foundation
 
 /// The options every subcommand accepts, before or after its own arguments (SPEC §3).
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "Resolve every host path (/etc/hosts, the install dir ...) under DIR.")
+    @Option(
+        help: ArgumentHelp("Resolve every host path (/etc/hosts, the install dir ...) under DIR.", valueName: "dir"),
+        completion: .directory)
     var root: String = "/"
 
-    @Option(help: "The state repo (default $BKFIX_STATE, else state/ of the bkfix home).")
+    @Option(
+        help: ArgumentHelp(
+            "The state repo (default $BKFIX_STATE, else state/ of the checkout bkfix was built in, else "
+                + "/var/lib/bkfix/state).", valueName: "dir"), completion: .directory)
     var state: String?
 
-    @Option(name: .customLong("install-dir"), help: "BlueKing install dir; the work dir is DIR/blueking.")
+    @Option(
+        name: .customLong("install-dir"),
+        help: ArgumentHelp("BlueKing install dir; the work dir is DIR/blueking.", valueName: "dir"),
+        completion: .directory)
     var installDir: String?
 
     @Option(
-        name: .customLong("playbooks"), help: "Extra playbook folder, searched before the built-in one (repeatable).")
+        name: .customLong("playbooks"),
+        help: ArgumentHelp(
+            "Extra playbook folder, searched before /etc/bkfix/playbooks and the built-in playbooks (repeatable).",
+            valueName: "dir"),
+        completion: .directory)
     var playbookDirs: [String] = []
 
-    @Option(help: "Nodes file (YAML: nodes: [{name, address, user, port, key}]); default $BKFIX_INVENTORY.")
+    @Option(
+        help: ArgumentHelp(
+            "Nodes file (YAML: nodes: [{name, address, user, port, key}]); default $BKFIX_INVENTORY.",
+            valueName: "file"),
+        completion: .file(extensions: ["yaml", "yml"]))
     var inventory: String?
 
     @Flag(
@@ -25,7 +41,7 @@ struct GlobalOptions: ParsableArguments {
         help: "When a host fails (e.g. cannot be reached), still run the other hosts' steps.")
     var keepGoing = false
 
-    @Option(help: "Message language: zh or en (default from LC_ALL/LANG).")
+    @Option(help: ArgumentHelp("Message language: zh or en (default from LC_ALL/LANG).", valueName: "lang"))
     var lang: Language?
 
     @Flag(help: "Print one JSON document on stdout instead of text.")
@@ -58,6 +74,12 @@ struct GlobalOptions: ParsableArguments {
                 root: absolute(root), stateDir: state.map(absolute), installDir: installDir,
                 playbookDirs: playbookDirs.map(absolute), language: language, environment: environment,
                 inventory: inventory.map(absolute), keepGoing: keepGoing))
+    }
+
+    /// A `--playbooks` folder that is missing or holds no valid playbook stops every command (exit 2).
+    func checkPlaybookFolders() throws {
+        guard !playbookDirs.isEmpty else { return }
+        try PlaybookLibrary(given: playbookDirs.map(absolute), root: absolute(root)).checkGivenFolders()
     }
 
     func absolute(_ p: String) -> String {

@@ -7,8 +7,9 @@ struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history", abstract: "List recorded runs, newest first.")
 
-    @Option(help: "Only runs of this playbook.") var playbook: String?
-    @Option(name: .customLong("case"), help: "Only runs for this case.") var caseID: String?
+    @Option(help: "Only runs of this playbook.", completion: .custom(Completions.playbookIDs)) var playbook: String?
+    @Option(name: .customLong("case"), help: "Only runs for this case.", completion: .custom(Completions.caseIDs))
+    var caseID: String?
     @Option(help: "Only runs that touched this host.") var host: String?
     @Option(help: "Only runs with this status (applied, failed, interrupted, verify-failed).") var status: String?
     @Option(help: "Only runs started at or after this time (ISO 8601 or YYYY-MM-DD).") var since: String?
@@ -47,7 +48,14 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let console = Console(options: global)
         try console.run {
-            let store = try RunStore.open(path: global.session().statePath, checkingRepo: false)
+            guard let store = try global.session().existingStore(checkingRepo: false) else {
+                if global.json {
+                    console.json(["runs": [Any]()])
+                } else {
+                    console.out(Messages.format(Messages.noHistoryYet, console.lang, global.session().statePath) + "\n")
+                }
+                return .ok
+            }
             let filter = RunFilter(
                 playbook: playbook, caseID: caseID, host: host, status: status.flatMap(RunStatus.init(rawValue:)),
                 since: since.flatMap(Self.parseDate), until: until.flatMap(Self.parseDate))

@@ -7,10 +7,13 @@ struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan", abstract: "Show what a playbook would change (a dry run; nothing is changed).")
 
-    @Argument(help: "Playbook id (see `bkfix playbooks`).")
+    @Argument(help: "Playbook id (see `bkfix playbooks`).", completion: .custom(Completions.playbookIDs))
     var playbook: String
 
-    @Option(name: [.customShort("p"), .customLong("param")], help: "A parameter, key=value (lists comma-separated).")
+    @Option(
+        name: [.customShort("p"), .customLong("param")],
+        help: ArgumentHelp("A parameter, key=value (lists comma-separated).", valueName: "key=value"),
+        completion: .custom(Completions.paramNames))
     var params: [String] = []
 
     @Option(help: "Also write the plan, pinned to the sha256 of every file read, for `apply --plan`.")

@@ -11,23 +11,34 @@ struct PlaybooksCommand: ParsableCommand {
     func run() throws {
         let console = Console(options: global)
         try console.run {
-            let (playbooks, issues) = global.session().library.loadAll()
+            let listed = try global.session().library.list()
+            let issues = listed.flatMap(\.issues)
             if global.json {
                 console.json([
-                    "playbooks": playbooks.map {
-                        ["id": $0.id, "title": $0.title.text(console.lang), "cases": $0.cases, "file": $0.file]
+                    "playbooks": listed.compactMap { item in
+                        item.playbook.map {
+                            [
+                                "id": $0.id, "title": $0.title.text(console.lang), "cases": $0.cases, "file": $0.file,
+                                "source": item.entry.file.origin.name,
+                                "overrides": item.entry.hidden.map(\.location),
+                            ] as [String: Any]
+                        }
                     },
                     "invalid": issues.map(\.description),
                 ])
             } else {
-                for p in playbooks {
+                for item in listed {
+                    guard let p = item.playbook else { continue }
                     console.out(
                         "\(p.id.padding(toLength: 18, withPad: " ", startingAt: 0)) \(p.title.text(console.lang))  [\(p.cases.joined(separator: ", "))]\n"
                     )
+                    if item.entry.isNotable {
+                        console.out(String(repeating: " ", count: 19) + item.entry.provenance + "\n")
+                    }
                 }
                 for i in issues { console.err("invalid playbook: \(i)\n") }
             }
-            return .ok
+            return issues.isEmpty ? .ok : .badInput
         }
     }
 }
@@ -40,18 +51,21 @@ struct PlaybookCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a playbook: parameters, steps, verify checks.")
 
-        @Argument(help: "Playbook id.") var id: String
+        @Argument(help: "Playbook id.", completion: .custom(Completions.playbookIDs)) var id: String
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             let console = Console(options: global)
             try console.run {
-                let p = try global.session().library.load(id: id)
+                let library = global.session().library
+                let p = try library.load(id: id)
+                let entry = try library.entry(id: id)
                 let lang = console.lang
                 if global.json {
                     console.json([
                         "id": p.id, "title": p.title.text(lang), "description": p.description?.text(lang) ?? "",
-                        "cases": p.cases, "file": p.file,
+                        "cases": p.cases, "file": p.file, "source": entry?.file.origin.name ?? "",
+                        "overrides": entry?.hidden.map(\.location) ?? [],
                         "params": p.params.map {
                             [
                                 "name": $0.name, "type": $0.type.rawValue, "required": $0.required,
@@ -64,7 +78,10 @@ struct PlaybookCommand: ParsableCommand {
                 }
                 var s = "\(p.id): \(p.title.text(lang))\n"
                 if let d = p.description { s += "\n\(d.text(lang))\n" }
-                s += "\ncases: \(p.cases.joined(separator: ", "))\nfile: \(p.file)\n\nparams:\n"
+                s += "\ncases: \(p.cases.joined(separator: ", "))\n"
+                s += "file: \(entry?.file.described ?? p.file)\n"
+                if let note = entry?.overrideNote { s += "\(note)\n" }
+                s += "\nparams:\n"
                 for prm in p.params {
                     s += "  \(prm.name) (\(prm.type.rawValue)\(prm.required ? ", required" : ""))"
                     if let d = prm.defaultValue { s += " default \(d.display)" }
@@ -90,7 +107,7 @@ struct PlaybookCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate playbook files; errors as file:line:column.")
 
-        @Argument(help: "Playbook files.") var files: [String]
+        @Argument(help: "Playbook files.", completion: .file(extensions: ["yaml", "yml"])) var files: [String]
         @OptionGroup var global: GlobalOptions
 
         func run() throws {

@@ -2,59 +2,84 @@ import ArgumentParser
 import BKFix
 import Foundation
 
-/// `bkfix recover`: complete the record of interrupted runs (optionally undoing their partial file changes).
+/// `bkfix recover [--undo]`: complete the record of interrupted runs, showing per host and step how far each got;
+/// `--undo` also rolls them back through the same plan, display and confirmation as `rollback`.
 struct RecoverCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "recover", abstract: "Complete the record of interrupted runs; --undo also puts their files back.")
+        commandName: "recover",
+        abstract: "Complete the record of interrupted runs; --undo also rolls them back (shown and confirmed first).")
 
-    @Flag(help: "Restore the files an interrupted run had changed before recording it.")
+    @Flag(help: "Also roll back what each interrupted run did (files, compensations), as `rollback` would.")
     var undo = false
 
+    @Flag(help: "Confirm the undo without asking (for automation).")
+    var yes = false
+
+    @Flag(help: "Undo even where a file changed after the interruption (its content is recorded as drift first).")
+    var force = false
+
     @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if !undo && (yes || force) { throw ValidationError("--yes and --force go with --undo") }
+    }
 
     func run() throws {
         let console = Console(options: global)
         try console.run {
-            let session = global.session()
-            let store = try session.openStore()
-            let lock = try console.lock(store, command: invocation.joined(separator: " "))
-            defer { lock.release() }
-            let recovery = Recovery(store: store, hosts: session.hosts)
-            // Journals that do not decode are set aside by recover; the operator must hear where they went.
-            let unreadable = recovery.pending().filter { $0.journal == nil && !$0.alive }.map {
-                (journal: $0.journalPath, keptAs: Recovery.setAsidePath(for: $0.journalPath))
-            }
-            let recovered = try recovery.recover(undo: undo)
-            for u in unreadable where !global.json {
+            let presenter = RunPresenter(console: console, session: global.session(), yes: yes)
+            let report = try presenter.engine().recover(undo: undo, force: force)
+            for u in report.unreadable where !global.json {
                 console.err(
                     "bkfix: \(u.journal) is not a readable bkfix journal: its run cannot be recorded; kept as "
                         + "\(u.keptAs) — check the files that run may have changed (bkfix status)\n")
             }
             if global.json {
                 console.json([
-                    "recovered": recovered.map {
-                        [
-                            "run": $0.id, "status": $0.status.rawValue,
-                            "files": $0.files.map { ["path": $0.path, "status": $0.status.rawValue] },
-                        ]
-                    },
-                    "unreadable": unreadable.map { ["journal": $0.journal, "keptAs": $0.keptAs] },
+                    "recovered": report.recovered.map(Self.json),
+                    "unreadable": report.unreadable.map { ["journal": $0.journal, "keptAs": $0.keptAs] },
                 ])
-            } else if recovered.isEmpty && unreadable.isEmpty {
+            } else if report.recovered.isEmpty && report.unreadable.isEmpty {
                 console.out("nothing to recover\n")
             } else {
-                for r in recovered {
-                    console.out("recovered run \(r.id) (\(r.playbook)): recorded as interrupted\n")
-                    for f in r.files { console.out("  \(f.host):\(f.path) \(f.status.rawValue)\n") }
-                    if !undo, r.kind == .rollback, let of = r.rollbackOf {
-                        // A rollback cannot be rolled back; finishing the undo of the original is what is left.
-                        console.out("  to finish undoing run \(of): bkfix rollback \(of) --force\n")
-                    } else if !undo {
-                        console.out("  to undo what it did: bkfix rollback \(r.id)\n")
-                    }
-                }
+                for r in report.recovered { console.out(text(r)) }
             }
-            return unreadable.isEmpty ? .ok : .failure
+            if !report.unreadable.isEmpty { return .failure }
+            return report.recovered.compactMap(\.undoneBy).map(RunPresenter.exitStatus).first { $0 != .ok } ?? .ok
         }
+    }
+
+    private func text(_ r: RecoveredRun) -> String {
+        let record = r.record
+        var s =
+            r.alreadyRecorded
+            ? "run \(record.id) (\(record.playbook)) was already recorded (\(record.status.rawValue)); "
+                + "its journal is cleared\n"
+            : "recovered run \(record.id) (\(record.playbook)): recorded as interrupted\n"
+        if let by = r.undoneBy {
+            s += "  undone by recover: run \(by.id) (status \(by.status.rawValue))\n"
+            if let e = by.error { s += "  \(e)\n" }
+        } else if let why = r.nothingToUndo {
+            s += "  nothing to undo: \(why)\n"
+        } else if record.kind == .rollback, let of = record.rollbackOf {
+            // A rollback cannot be rolled back; finishing the undo of the original is what is left.
+            s += "  to finish undoing run \(of): bkfix rollback \(of) --retry\n"
+        } else if record.changedSomething {
+            s += "  to undo what it did: bkfix rollback \(record.id)\n"
+        }
+        return s
+    }
+
+    static func json(_ r: RecoveredRun) -> [String: Any] {
+        [
+            "run": r.record.id, "status": r.record.status.rawValue, "kind": r.record.kind.rawValue,
+            "playbook": r.record.playbook, "alreadyRecorded": r.alreadyRecorded,
+            "files": r.record.files.map { ["host": $0.host, "path": $0.path, "status": $0.status.rawValue] },
+            "steps": r.record.steps.map {
+                ["host": $0.host, "type": $0.type, "what": $0.what, "status": $0.status.rawValue, "phrase": $0.phrase]
+            },
+            "undoneBy": r.undoneBy.map { RunPresenter.json($0) as Any } ?? NSNull(),
+            "nothingToUndo": r.nothingToUndo.map { $0 as Any } ?? NSNull(),
+        ]
     }
 }

@@ -7,17 +7,22 @@ struct RollbackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback", abstract: "Undo a recorded run (shows the inverse plan and asks first).")
 
-    @Argument(help: "The run to undo.")
+    @Argument(help: "The run to undo.", completion: .custom(Completions.runIDs))
     var runID: String?
 
     @Flag(help: "Undo the newest apply run that is not rolled back yet.")
     var last = false
 
-    @Option(help: "Undo the newest run of this playbook that is not rolled back yet.")
+    @Option(
+        help: "Undo the newest run of this playbook that is not rolled back yet.",
+        completion: .custom(Completions.playbookIDs))
     var playbook: String?
 
     @Flag(help: "Roll back even if a file changed after the run (the live content is recorded as drift first).")
     var force = false
+
+    @Flag(help: "Retry a rollback of this run that failed or was interrupted (RUN_ID may be that rollback's id).")
+    var retry = false
 
     @Flag(help: "Confirm without asking.")
     var yes = false
@@ -35,16 +40,12 @@ struct RollbackCommand: ParsableCommand {
     func run() throws {
         let console = Console(options: global)
         try console.run {
-            let session = global.session()
-            let store = try session.openStore()
-            let planner = RollbackPlanner(store: store, hosts: session.hosts)
-            let entry = try runID.map { try store.run($0) } ?? planner.target(last: last, playbook: playbook)
-            let (plan, conflicts) = try planner.plan(for: entry, force: force)
-            if let c = conflicts.first {
-                if !global.json { console.out(threeVersions(c)) }
-                throw EngineError.changedSinceRun(host: c.host, path: c.path, runID: entry.record.id)
-            }
+            let presenter = RunPresenter(console: console, session: global.session(), yes: yes)
+            let target: RollbackRequest.Target = runID.map { .run($0) } ?? (last ? .last : .playbook(playbook!))
+            let request = RollbackRequest(target: target, force: force, retry: retry)
+            let engine = try presenter.engine()
             if dryRun {
+                let (_, plan) = try engine.rollbackPlan(request)
                 if global.json {
                     console.json(JSONOutput.plan(plan))
                 } else {
@@ -52,20 +53,7 @@ struct RollbackCommand: ParsableCommand {
                 }
                 return .ok
             }
-            return try RunPresenter(console: console, session: session).execute(
-                plan, yes: yes, kind: .rollback, rollbackOf: entry.record.id)
+            return try presenter.refusedAsJSON { presenter.report(try engine.rollback(request)) }
         }
-    }
-
-    private func threeVersions(_ c: RollbackConflict) -> String {
-        var s = Messages.format(Messages.changedSince, global.language, "\(c.host):\(c.path)") + "\n"
-        for (label, data) in [("before the run", c.before), ("after the run", c.after), ("now", c.now)] {
-            s += "--- \(label) ---\n"
-            s += data.map { RunRecord.maskSecrets(String(decoding: $0, as: UTF8.self)) } ?? "(absent)\n"
-            if let d = data, d.last != UInt8(ascii: "\n") { s += "\n" }
-        }
-        s += "--- now vs after the run ---\n"
-        s += UnifiedDiff.render(old: c.after, new: c.now, oldLabel: "after-run\(c.path)", newLabel: "now\(c.path)")
-        return s
     }
 }

@@ -7,7 +7,7 @@ struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show one run: params, plan, diffs, command output, who and when.")
 
-    @Argument(help: "Run id (a unique prefix or suffix is enough).")
+    @Argument(help: "Run id (a unique prefix or suffix is enough).", completion: .custom(Completions.runIDs))
     var runID: String
 
     @OptionGroup var global: GlobalOptions
@@ -15,7 +15,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let console = Console(options: global)
         try console.run {
-            let store = try global.session().openStore()
+            guard let store = try global.session().existingStore() else { throw EngineError.unknownRun(id: runID) }
             let e = try store.run(runID)
             if global.json {
                 console.json(try JSONOutput.run(e))
@@ -28,6 +28,7 @@ struct ShowCommand: ParsableCommand {
             s += "operator:  \(r.operator) on \(r.machine)\nstarted:   \(JSONOutput.iso(r.started))\n"
             if let f = r.finished { s += "finished:  \(JSONOutput.iso(f))\n" }
             s += "command:   \(r.command.joined(separator: " "))\ncommit:    \(e.commit.oid)\n"
+            s += "bkfix:     \(r.bkfixVersion ?? "unknown (recorded before 0.2.0)")\n"
             if let of = r.rollbackOf { s += "rollback of: \(of)\n" }
             if let by = e.rolledBackBy { s += "rolled back by: \(by)\n" }
             if let err = r.error { s += "error:     \(err)\n" }

@@ -13,7 +13,17 @@ struct StatusCommand: ParsableCommand {
         let console = Console(options: global)
         try console.run {
             let session = global.session()
-            let store = try session.openStore()
+            guard let store = try session.existingStore() else {
+                if global.json {
+                    console.json([
+                        "clean": true, "drift": [Any](), "unchecked": [Any](), "interrupted": [Any](),
+                        "running": [Any](),
+                    ])
+                } else {
+                    console.out(Messages.format(Messages.noHistoryYet, console.lang, global.session().statePath) + "\n")
+                }
+                return .ok
+            }
             let recovery = Recovery(store: store, hosts: session.hosts)
             let checked = try recovery.drift()
             let drift = checked.filter { $0.unchecked == nil }

@@ -13,52 +13,43 @@ public struct CaseCatalog: Sendable {
 
     /// Loads every `*.yaml` in `directory` (sorted by name); all problems of all files are reported together.
     public static func load(directory: URL) throws -> CaseCatalog {
-        let names: [String]
+        let files: [DefinitionFile]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            files = try DefinitionSearchPath.files(
+                in: directory.path, origin: .given(option: "--cases"), required: true)
         } catch {
             throw CatalogError.unreadableDirectory(directory.path)
         }
-        var cases: [CaseDefinition] = []
-        var errors: [CatalogError] = []
-        for name in names {
-            let url = directory.appendingPathComponent(name)
-            do {
-                cases.append(try parse(yaml: try readText(url.path), file: url.path))
-            } catch let error as CatalogError {
-                errors.append(error)
-            } catch {
-                errors.append(.invalidYAML(file: url.path, line: 1, problem: error.localizedDescription))
-            }
-        }
-        var seen: [String: String] = [:]
-        for c in cases {
-            if let first = seen[c.id] {
-                errors.append(.duplicateID(id: c.id, files: [first, c.source]))
-            } else {
-                seen[c.id] = c.source
-            }
-        }
-        if errors.count == 1 { throw errors[0] }
-        if !errors.isEmpty { throw CatalogError.several(errors) }
+        let (cases, errors) = parse(files: files)
+        try CatalogError.throwing(errors)
         return CaseCatalog(cases: cases)
     }
 
-    /// A case file's text, or why it is not one (Foundation's own messages name neither the file nor the cause).
-    static func readText(_ path: String) throws -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CatalogError.unreadableFile(file: path, problem: "no such file (a dangling symbolic link?)")
+    /// Parses the case files of one place (a folder, or the built-in ones): the cases that load, and every problem,
+    /// an id defined twice in that place included (the first file keeps it).
+    static func parse(files: [DefinitionFile]) -> (cases: [CaseDefinition], errors: [CatalogError]) {
+        var cases: [CaseDefinition] = []
+        var errors: [CatalogError] = []
+        var seen: [String: String] = [:]
+        for file in files {
+            do {
+                let text = try DefinitionSearchPath.text(of: file).mapError {
+                    CatalogError.unreadableFile(file: file.location, problem: $0.reason)
+                }.get()
+                let definition = try parse(yaml: text, file: file.location)
+                if let first = seen[definition.id] {
+                    errors.append(.duplicateID(id: definition.id, files: [first, definition.source]))
+                } else {
+                    seen[definition.id] = definition.source
+                    cases.append(definition)
+                }
+            } catch let error as CatalogError {
+                errors.append(error)
+            } catch {
+                errors.append(.invalidYAML(file: file.location, line: 1, problem: error.localizedDescription))
+            }
         }
-        if isDirectory.boolValue { throw CatalogError.unreadableFile(file: path, problem: "it is a directory") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CatalogError.unreadableFile(file: path, problem: "permission denied")
-        }
-        guard let text = String(data: data, encoding: .utf8), !data.contains(0) else {
-            throw CatalogError.unreadableFile(file: path, problem: "not UTF-8 text (binary?)")
-        }
-        return text
+        return (cases, errors)
     }
 
     /// Parses one case file; `file` is used only in messages.

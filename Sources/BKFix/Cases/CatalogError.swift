@@ -38,3 +38,29 @@ public enum CatalogError: LocalizedError, Equatable {
         }
     }
 }
+
+extension CatalogError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .unreadableDirectory, .invalidYAML, .unreadableFile, .missingField, .invalidField, .badRegex,
+            .unknownCapture, .duplicateID, .several:
+            return .badInput
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .unreadableDirectory, .invalidYAML, .unreadableFile, .missingField, .invalidField, .badRegex,
+            .unknownCapture, .duplicateID, .several:
+            return "invalid-case"
+        }
+    }
+}
+
+extension CatalogError {
+    /// Throws nothing for no problems, the problem itself for one, and `several` for more.
+    static func throwing(_ errors: [CatalogError]) throws {
+        if errors.count == 1 { throw errors[0] }
+        if !errors.isEmpty { throw CatalogError.several(errors) }
+    }
+}

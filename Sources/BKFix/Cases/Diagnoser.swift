@@ -211,3 +211,20 @@ struct ChunkedLines {
         }
     }
 }
+
+extension DiagnoseError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .unreadable, .noInput, .unknownCase, .noFixableFinding: return .badInput
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .unreadable: return "unreadable-input"
+        case .noInput: return "no-input"
+        case .unknownCase: return "unknown-case"
+        case .noFixableFinding: return "no-fixable-finding"
+        }
+    }
+}

@@ -101,3 +101,17 @@ public struct KubectlClient: Sendable {
         }
     }
 }
+
+extension KubectlError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .failed, .timedOut, .undecodable: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .failed, .timedOut, .undecodable: return "kubectl"
+        }
+    }
+}

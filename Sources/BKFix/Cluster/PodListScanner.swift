@@ -143,3 +143,17 @@ public enum PodListScanner {
         return c
     }
 }
+
+extension ClusterDataError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .malformedJSON: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .malformedJSON: return "cluster"
+        }
+    }
+}

@@ -154,3 +154,17 @@ public struct SupportBundleCollector: Sendable {
         return CollectResult(directory: directory, files: files, archive: archive, failures: failures)
     }
 }
+
+extension CollectError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .cannotCreate, .archiveFailed: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .cannotCreate, .archiveFailed: return "io"
+        }
+    }
+}

@@ -187,3 +187,17 @@ public enum DemoError: LocalizedError, Equatable {
         }
     }
 }
+
+extension DemoError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .cannotCreate, .stepFailed: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .cannotCreate, .stepFailed: return "demo"
+        }
+    }
+}

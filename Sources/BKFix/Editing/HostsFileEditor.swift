@@ -48,7 +48,7 @@ public enum HostsFileEditor {
     public static func ensure(
         ip: String, names: [String], in content: Data, path: String, conflicts: ConflictStyle = .commentOut
     ) throws -> HostsEdit {
-        guard let target = IPAddress(ip) else { throw HostsFileError.invalidAddress(ip) }
+        guard let target = IPAddress(ip, allowScope: true) else { throw HostsFileError.invalidAddress(ip) }
         let lines = try parse(content, path: path)
         var wanted: [String] = []
         for name in names where !name.isEmpty && !wanted.contains(where: { $0.lowercased() == name.lowercased() }) {
@@ -70,7 +70,7 @@ public enum HostsFileEditor {
                 output += line.body + line.terminator
                 continue
             }
-            if IPAddress(entry.address) == target {
+            if IPAddress(entry.address, allowScope: true) == target {
                 for hit in hits { satisfied.insert(hit.text.lowercased()) }
                 output += line.body + line.terminator
                 continue
@@ -125,19 +125,11 @@ public enum HostsFileEditor {
         }
     }
 
-    /// Dotted-quad IPv4 (four decimal parts 0-255, no leading zeros).
-    public static func isValidIPv4(_ s: String) -> Bool {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return false }
-        return parts.allSatisfy { part in
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
-            guard part == "0" || !part.hasPrefix("0") else { return false }
-            return Int(part)! <= 255
-        }
-    }
+    /// Dotted-quad IPv4 (four decimal parts 0-255, no leading zeros), by bkfix's one IP parser.
+    public static func isValidIPv4(_ s: String) -> Bool { IPAddress.isIPv4(s) }
 
     /// IPv4 or IPv6 (an IPv6 scope such as `%eth0` is allowed, as in hosts files).
-    public static func isValidIP(_ s: String) -> Bool { IPAddress(s) != nil }
+    public static func isValidIP(_ s: String) -> Bool { IPAddress(s, allowScope: true) != nil }
 
     // MARK: - Parsing
 
@@ -215,23 +207,17 @@ public enum HostsFileEditor {
     }
 }
 
-/// An address as bytes, so `::1` and `0:0:0:0:0:0:0:1` compare equal.
-private struct IPAddress: Equatable {
-    var bytes: [UInt8]
-    var scope: String
-
-    init?(_ text: String) {
-        if HostsFileEditor.isValidIPv4(text) {
-            bytes = text.split(separator: ".").map { UInt8($0)! }
-            scope = ""
-            return
+extension HostsFileError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .invalidAddress, .malformedLine, .binary: return .badInput
         }
-        let parts = text.split(separator: "%", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let address = parts.first, address.contains(":") else { return nil }
-        if parts.count == 2 && parts[1].isEmpty { return nil }
-        var buffer = [UInt8](repeating: 0, count: 16)
-        guard inet_pton(AF_INET6, String(address), &buffer) == 1 else { return nil }
-        bytes = buffer
-        scope = parts.count == 2 ? String(parts[1]) : ""
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .invalidAddress: return "bad-parameter"
+        case .malformedLine, .binary: return "bad-hosts-file"
+        }
     }
 }

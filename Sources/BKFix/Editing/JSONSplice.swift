@@ -259,3 +259,18 @@ enum JSONRender {
         return out + "\""
     }
 }
+
+extension JSONSpliceError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .invalidJSON, .notAnObject, .duplicateKey, .badValue: return .badInput
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .invalidJSON, .notAnObject, .duplicateKey: return "bad-json-file"
+        case .badValue: return "bad-parameter"
+        }
+    }
+}

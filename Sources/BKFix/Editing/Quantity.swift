@@ -84,3 +84,17 @@ public enum QuantityError: LocalizedError, Equatable {
         }
     }
 }
+
+extension QuantityError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .invalid: return .badInput
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .invalid: return "bad-parameter"
+        }
+    }
+}

@@ -46,3 +46,23 @@ public enum YAMLSpliceError: LocalizedError, Equatable {
         }
     }
 }
+
+extension YAMLSpliceError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .badRequest, .notYAML, .underTemplate, .templated, .ambiguousTemplate, .hitsSequence, .notAScalar,
+            .scalarInTheWay:
+            return .badInput
+        case .verificationFailed: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .badRequest, .notYAML, .underTemplate, .templated, .ambiguousTemplate, .hitsSequence, .notAScalar,
+            .scalarInTheWay:
+            return "bad-values-file"
+        case .verificationFailed: return "internal"
+        }
+    }
+}

@@ -29,8 +29,10 @@ public struct RunOrigin: Sendable {
     }
 }
 
-/// Executes a plan exactly: checks the pins, records pre-images in git, journals every step, writes atomically,
+/// Executes a plan exactly: checks the pins, journals every step, records pre-images in git, writes atomically,
 /// runs commands, verifies, and commits the run. The first failing step stops the run (recorded as `failed`).
+///
+/// Only `RunEngine` calls it, under the state lock: a front end never applies without the engine's invariants.
 public struct Applier: Sendable {
     public var store: RunStore
     public var hosts: HostDirectory
@@ -39,6 +41,8 @@ public struct Applier: Sendable {
     public var environment: [String: String]
     /// When one host fails, its remaining steps are recorded as failed and the other hosts' steps still run.
     public var keepGoing = false
+    /// The test-only crash points (inert unless `BKFIX_FAULT` or `BKFIX_FAULT_TRACE` is set).
+    let faults: FaultInjector
 
     public init(
         store: RunStore, hosts: HostDirectory, installDir: String?, language: Language, environment: [String: String]
@@ -48,6 +52,7 @@ public struct Applier: Sendable {
         self.installDir = installDir
         self.language = language
         self.environment = environment
+        self.faults = FaultInjector(environment: environment)
     }
 
     /// Refuses when any file the plan read has changed since (a stale plan), naming the file.
@@ -60,8 +65,8 @@ public struct Applier: Sendable {
         }
     }
 
-    public func apply(
-        _ plan: Plan, kind: RunKind = .apply, rollbackOf: String? = nil, origin: RunOrigin,
+    func apply(
+        _ plan: Plan, kind: RunKind = .apply, rollbackOf: String? = nil, origin: RunOrigin, notes: [String] = [],
         events: @escaping @Sendable (ApplyEvent) -> Void = { _ in }
     ) throws -> RunRecord {
         // A path the repo cannot hold would fail only at the final commit, after the write, leaving a journal that
@@ -78,7 +83,7 @@ public struct Applier: Sendable {
             id: RunID.make(), kind: kind, playbook: plan.playbook, cases: plan.cases, title: plan.title,
             params: plan.params, status: .running, started: Date(), finished: nil, operator: origin.operatorName,
             machine: origin.machine, command: origin.command, rollbackOf: rollbackOf, hosts: plan.hosts, files: [],
-            commands: [], order: [], verify: [], notes: plan.notes,
+            commands: [], order: [], verify: [], notes: plan.notes + notes,
             notUndoable: plan.notUndoable.map(\.argv), error: nil, baseCommit: nil)
         for change in plan.changes {
             switch change {
@@ -94,14 +99,24 @@ public struct Applier: Sendable {
                 record.commands.append(
                     CommandRecord(
                         host: c.host, argv: c.argv, workdir: c.workdir, risk: c.risk, undo: c.undo,
-                        summary: c.summary, status: .pending, result: nil, ranArgv: nil))
+                        summary: c.summary, status: .pending, result: nil, ranArgv: nil, effect: c.effect))
             }
         }
 
-        // Pre-images go into git before anything is written; then the journal says what is about to happen.
-        record.baseCommit = try store.recordPreImages(plan.fileChanges.map { ($0.host, $0.path, $0.before) })
+        // The journal comes first, so a crash from here on is always reported with its run; then the pre-images go
+        // into git before anything is written, and the journal learns where they are.
         let runtime = store.runtimeDir
-        try Journal(record: record, pid: getpid()).save(in: runtime)
+        try saveJournal(record)
+        do {
+            faults.reach(.beforeCommit)
+            record.baseCommit = try store.recordPreImages(plan.fileChanges.map { ($0.host, $0.path, $0.before) })
+            faults.reach(.afterCommit)
+            try saveJournal(record)
+        } catch {
+            // Nothing was written yet: the run did not start, and no journal may say it did.
+            Journal.remove(in: runtime, id: record.id)
+            throw error
+        }
 
         var contents: [String: Data?] = [:]
         var fileIndex = 0
@@ -128,9 +143,10 @@ public struct Applier: Sendable {
                 let description = "\(f.operation.rawValue) \(f.path) on \(f.host)"
                 events(.stepStarted(index: i, total: plan.changes.count, description: description))
                 record.files[fi].status = .started
-                try Journal(record: record, pid: getpid()).save(in: runtime)
+                try saveJournal(record)
                 do {
                     let t = try hosts.transport(for: f.host)
+                    faults.reach(.beforeFileWrite, host: f.host)
                     if let after = f.after {
                         try t.write(
                             f.path, data: after,
@@ -138,6 +154,7 @@ public struct Applier: Sendable {
                     } else {
                         try t.remove(f.path)
                     }
+                    faults.reach(.afterFileWrite, host: f.host)
                     record.files[fi].status = .done
                     contents[RunStore.hostPath(f.host, f.path)] = .some(f.after)
                     events(.stepFinished(index: i, ok: true, description: description))
@@ -152,14 +169,17 @@ public struct Applier: Sendable {
                 let description = c.argv.joined(separator: " ") + (c.host == "control" ? "" : " on \(c.host)")
                 events(.stepStarted(index: i, total: plan.changes.count, description: description))
                 record.commands[ci].status = .started
-                try Journal(record: record, pid: getpid()).save(in: runtime)
+                try saveJournal(record)
+                faults.reach(.commandStart, host: c.host)
                 let (result, ran) = runWithFallbacks(c, index: i, events: events)
+                faults.reach(.commandEnd, host: c.host)
                 record.commands[ci].result = result
                 record.commands[ci].ranArgv = ran == c.argv ? nil : ran
                 if result.succeeded {
                     record.commands[ci].status = .done
                 } else {
-                    record.commands[ci].status = .failed
+                    // Stopped by Ctrl-C or SIGTERM, it may have done part of its work: outcome unknown.
+                    record.commands[ci].status = Interruption.requested != nil ? .unknown : .failed
                     let why =
                         Interruption.requested != nil
                         ? "stopped when bkfix was interrupted"
@@ -177,7 +197,7 @@ public struct Applier: Sendable {
                 break
             }
             if record.error != nil { break }
-            try Journal(record: record, pid: getpid()).save(in: runtime)
+            try saveJournal(record)
         }
 
         if !failedHosts.isEmpty {
@@ -205,10 +225,41 @@ public struct Applier: Sendable {
                 record.commands[i].status = .skipped
             }
         }
+        if kind == .rollback, let of = rollbackOf, record.status != .applied, record.status != .verifyFailed {
+            record.error = (record.error.map { $0 + "; " } ?? "") + Self.leftovers(of: record, rollbackOf: of)
+        }
         record.finished = Date()
+        faults.reach(.beforeCommit)
         try store.commitRun(record, contents: contents)
+        faults.reach(.afterCommit)
         Journal.remove(in: runtime, id: record.id)
         return record
+    }
+
+    /// Writes the journal between its two crash points.
+    private func saveJournal(_ record: RunRecord) throws {
+        faults.reach(.beforeJournalWrite)
+        try Journal(record: record, pid: getpid()).save(in: store.runtimeDir)
+        faults.reach(.afterJournalWrite)
+    }
+
+    /// What a rollback that did not finish leaves: which effects of the original run are still in place, whether
+    /// the files are back, and how to retry.
+    static func leftovers(of record: RunRecord, rollbackOf: String) -> String {
+        var parts: [String] = []
+        for c in record.commands where c.status != .done {
+            guard let effect = c.effect else { continue }
+            parts.append("\(effect), and it is not restored: `\(c.argv.joined(separator: " "))` \(c.outcome)")
+        }
+        let files = record.files.filter { $0.status != .done }
+        if !record.files.isEmpty {
+            parts.append(
+                files.isEmpty
+                    ? "the files are back to their content from before run \(rollbackOf)"
+                    : "not restored yet: " + files.map { "\($0.path) on \($0.host)" }.joined(separator: ", "))
+        }
+        parts.append("fix the cause, then retry: bkfix rollback \(rollbackOf) --retry")
+        return parts.joined(separator: "; ")
     }
 
     private func runWithFallbacks(

@@ -83,9 +83,11 @@ public struct CommandChange: Codable, Sendable, Equatable {
     public var workdir: String?
     public var timeout: Double
     public var risk: Risk
-    /// For `reversible` and `compensating`: the command(s) that undo or compensate this one, each with its own
-    /// risk (undoing `helmfile sync` of localpv is an irreversible `destroy`). Rollback runs them after every file
-    /// has been restored, in reverse order of the original commands.
+    /// The command(s) that undo this one (`reversible`) or compensate it (`compensating`, and `irreversible`: the
+    /// sync that brings a destroyed release back from the restored values), each with its own risk (undoing
+    /// `helmfile sync` of localpv is an irreversible `destroy`). Rollback runs them after every file has been
+    /// restored, in reverse order of the original commands; an irreversible command's compensation runs whenever
+    /// the command ran, whatever happened after it.
     public var undo: [CommandChange]
     /// Tried in order when `argv` fails (e.g. `kill -HUP` when `systemctl reload` fails).
     public var fallbacks: [[String]]
@@ -93,10 +95,14 @@ public struct CommandChange: Codable, Sendable, Equatable {
     public var confirmWord: String?
     /// One line saying what it does, in the run's language.
     public var summary: String
+    /// What it leaves behind once it ran, said for the operator (`bk-mysql was destroyed`): rollback uses it to say
+    /// why it compensates, and, when the compensation fails, what state is left.
+    public var effect: String?
 
     public init(
         host: String, argv: [String], workdir: String? = nil, timeout: Double = 600, risk: Risk,
-        undo: [CommandChange] = [], fallbacks: [[String]] = [], confirmWord: String? = nil, summary: String = ""
+        undo: [CommandChange] = [], fallbacks: [[String]] = [], confirmWord: String? = nil, summary: String = "",
+        effect: String? = nil
     ) {
         self.host = host
         self.argv = argv
@@ -107,7 +113,11 @@ public struct CommandChange: Codable, Sendable, Equatable {
         self.fallbacks = fallbacks
         self.confirmWord = confirmWord
         self.summary = summary
+        self.effect = effect
     }
+
+    /// The argv as one line (for messages; commands never run through a shell).
+    public var commandLine: String { argv.joined(separator: " ") }
 }
 
 /// A planned change: either a file edit or a command.

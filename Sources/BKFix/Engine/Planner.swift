@@ -80,6 +80,7 @@ public struct Planner: Sendable {
         var plan = Plan(
             playbook: playbook.id, cases: playbook.cases, title: playbook.title, params: params,
             changes: Self.mergeFileChanges(changes), verify: checks, notes: notes, pins: pins)
+        plan.queries = views.keys.sorted().flatMap { views[$0]!.queries }.filter { unreachable[$0.host] == nil }
         if !unreachable.isEmpty { plan.unreachableHosts = unreachable }
         return plan
     }

@@ -8,6 +8,7 @@ final class PlanningTransport: Transport, @unchecked Sendable {
         var overlay: [String: FileSnapshot?] = [:]
         var pins: [String: String?] = [:]
         var pinOrder: [String] = []
+        var queries: [QueryPin] = []
     }
 
     let base: any Transport
@@ -19,6 +20,9 @@ final class PlanningTransport: Transport, @unchecked Sendable {
     var pins: [FilePin] {
         state.withLock { s in s.pinOrder.map { FilePin(host: host, path: $0, sha256: s.pins[$0] ?? nil) } }
     }
+
+    /// Every read-only command run while planning, with a digest of its answer, in the order they ran.
+    var queries: [QueryPin] { state.withLock { $0.queries } }
 
     /// Makes later steps see this step's planned content.
     func overlay(_ change: FileChange) {
@@ -51,6 +55,12 @@ final class PlanningTransport: Transport, @unchecked Sendable {
     func list(_ dir: String) throws -> [String] { try base.list(dir) }
 
     func run(_ command: CommandSpec, output: (@Sendable (OutputLine) -> Void)?) throws -> CommandResult {
-        try base.run(command, output: output)
+        let result = try base.run(command, output: output)
+        let pin = QueryPin(
+            host: host, argv: command.argv, workdir: command.workdir, sha256: QueryPin.digest(result))
+        state.withLock { s in
+            if !s.queries.contains(pin) { s.queries.append(pin) }
+        }
+        return result
     }
 }

@@ -88,70 +88,58 @@ public struct Recovery: Sendable {
         return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
     }
 
-    /// Completes the record of every interrupted run: each file is classified by its live hash (done if it has the
-    /// planned content, untouched if it still has the old one), and the run is committed as `interrupted`.
-    /// With `undo`, the files that were changed are put back first and the run is recorded as undone.
-    public func recover(undo: Bool) throws -> [RunRecord] {
-        var recovered: [RunRecord] = []
-        for p in pending() where !p.alive {
-            guard var record = p.journal?.record else {
-                // A journal that cannot be read is kept aside, never deleted: it is evidence.
-                rename(p.journalPath, Self.setAsidePath(for: p.journalPath))
+    /// The record of an interrupted run as far as it got, classified from the live files: a file with its planned
+    /// content is done, one with its old content was not changed, one with neither is `unknown` (someone changed
+    /// it after the crash; its content is recorded, never lost); a command that was running is `unknown` (it counts
+    /// as having run), one that never started is skipped. The run is `interrupted`.
+    public func classify(_ journal: Journal) throws -> (record: RunRecord, contents: [String: Data?]) {
+        var record = journal.record
+        var contents: [String: Data?] = [:]
+        for i in record.files.indices {
+            let f = record.files[i]
+            guard f.status != .pending && f.status != .skipped else {
+                record.files[i].status = .skipped
                 continue
             }
-            var contents: [String: Data?] = [:]
-            for i in record.files.indices {
-                let f = record.files[i]
-                let transport = try hosts.transport(for: f.host)
-                let live = try transport.read(f.path)
-                let liveSHA = live.map { SHA256.hex($0.data) }
-                if liveSHA == f.afterSHA256 && liveSHA != f.beforeSHA256 {
-                    record.files[i].status = .done
-                } else if liveSHA == f.beforeSHA256 {
-                    record.files[i].status = .skipped
-                    continue
-                } else {
-                    record.files[i].status = .failed
-                    record.files[i].notes.append(
-                        "content after the interruption matches neither the old nor the new version")
-                }
-                if undo, let base = record.baseCommit {
-                    let before = try store.repo.read(RunStore.hostPath(f.host, f.path), at: base)
-                    if record.files[i].status == .failed {
-                        // Changed by someone after the interruption: keep those bytes in git before undoing.
-                        try store.recordPreImages([(f.host, f.path, live?.data)])
-                        record.files[i].notes.append("the content found was recorded as drift before undoing")
-                    }
-                    contents[RunStore.hostPath(f.host, f.path)] = .some(before)
-                    if let before {
-                        try transport.write(
-                            f.path, data: before,
-                            meta: f.beforeMeta ?? live?.meta ?? FileMeta(mode: 0o644, uid: 0, gid: 0))
-                    } else {
-                        try transport.remove(f.path)
-                    }
-                    record.files[i].status = .skipped
-                    record.files[i].notes.append("undone by recover")
-                    continue
-                }
-                contents[RunStore.hostPath(f.host, f.path)] = .some(live?.data)
+            let live = try hosts.transport(for: f.host).read(f.path)
+            let liveSHA = live.map { SHA256.hex($0.data) }
+            if liveSHA == f.beforeSHA256 {
+                record.files[i].status = .skipped
+                continue
             }
-            for i in record.commands.indices where record.commands[i].status == .started {
-                record.commands[i].status = .failed
-                record.commands[i].summary += " (interrupted while running: outcome unknown)"
+            if liveSHA == f.afterSHA256 {
+                record.files[i].status = .done
+            } else {
+                record.files[i].status = .unknown
+                record.files[i].notes.append(
+                    "content after the interruption matches neither the old nor the new version; it is recorded")
             }
-            for i in record.commands.indices where record.commands[i].status == .pending {
-                record.commands[i].status = .skipped
-            }
-            record.status = .interrupted
-            record.finished = Date()
-            record.error =
-                (record.error.map { $0 + "; " } ?? "") + "interrupted (pid \(p.journal?.pid ?? 0) died); recovered"
-                + (undo ? " and file changes undone" : "")
-            try store.commitRun(record, contents: contents)
-            unlink(p.journalPath)
-            recovered.append(record)
+            contents[RunStore.hostPath(f.host, f.path)] = .some(live?.data)
         }
-        return recovered
+        for i in record.commands.indices {
+            switch record.commands[i].status {
+            case .started: record.commands[i].status = .unknown
+            case .pending: record.commands[i].status = .skipped
+            case .done, .failed, .skipped, .unknown: break
+            }
+        }
+        record.status = .interrupted
+        record.finished = Date()
+        record.error =
+            (record.error.map { $0 + "; " } ?? "") + "interrupted (pid \(journal.pid) died while it ran); recovered"
+        return (record, contents)
+    }
+
+    /// The run a journal names when it is already in the state repo (bkfix died after committing it, before
+    /// removing the journal), else nil.
+    public func committed(_ id: String) throws -> RunEntry? {
+        do {
+            let entry = try store.run(id)
+            return entry.record.id == id ? entry : nil
+        } catch EngineError.unknownRun {
+            return nil
+        } catch EngineError.ambiguousRun {
+            return nil
+        }
     }
 }

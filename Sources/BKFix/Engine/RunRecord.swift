@@ -11,7 +11,12 @@ public enum RunStatus: String, Codable, Sendable {
 }
 
 /// How far one change got.
-public enum StepStatus: String, Codable, Sendable { case pending, started, done, failed, skipped }
+public enum StepStatus: String, Codable, Sendable {
+    case pending, started, done, failed, skipped
+    /// bkfix died while it was running (a command), or what it left matches neither the old nor the new content
+    /// (a file): it counts as having run, and rollback undoes or compensates it.
+    case unknown
+}
 
 /// One file change as recorded: hashes and metadata (the bytes live in the state repo's `hosts/` tree).
 public struct FileRecord: Codable, Sendable, Equatable {
@@ -40,6 +45,56 @@ public struct CommandRecord: Codable, Sendable, Equatable {
     public var result: CommandResult?
     /// The argv that finally succeeded when a fallback was used.
     public var ranArgv: [String]?
+    /// What it leaves behind once it ran (see `CommandChange.effect`).
+    public var effect: String? = nil
+
+    /// True when it may have changed something that rollback must undo or compensate: it succeeded, or its outcome
+    /// is unknown (killed, timed out, interrupted), or it is compensating or irreversible and failed part way (a
+    /// failed destroy may have uninstalled half a release). A reversible command that failed did nothing to undo.
+    public var ran: Bool {
+        guard risk != .readOnly else { return false }
+        switch status {
+        case .done, .unknown, .started: return true
+        case .failed: return risk != .reversible || result.map(\.timedOut) ?? true
+        case .pending, .skipped: return false
+        }
+    }
+
+    /// Its outcome in a few words: `succeeded`, `failed (exit status 1)`, `timed out` ...
+    public var outcome: String {
+        switch status {
+        case .done: return "succeeded"
+        case .unknown, .started:
+            guard result != nil else { return "was running when bkfix died (outcome unknown)" }
+            return "was stopped when bkfix was interrupted (outcome unknown)"
+        case .pending, .skipped: return "never started"
+        case .failed:
+            guard let result else { return "failed" }
+            if result.timedOut { return "timed out" }
+            return "failed (exit status \(result.exitCode))"
+        }
+    }
+}
+
+/// One step of a run as `recover` reports it.
+public struct StepReport: Sendable, Equatable {
+    public var host: String
+    /// `file` or `command`.
+    public var type: String
+    public var what: String
+    public var status: StepStatus
+
+    /// The status in the words an operator reads after a crash.
+    public var phrase: String {
+        switch (status, type == "file") {
+        case (.done, _): return "done"
+        case (.failed, _): return "failed"
+        case (.started, true), (.unknown, true): return "matches neither its old nor its new content"
+        case (.started, false), (.unknown, false): return "was running (outcome unknown)"
+        case (.pending, true), (.skipped, true): return "not changed"
+        case (.pending, false), (.skipped, false): return "never started"
+        }
+    }
 }
 
 /// The machine-readable record of one run (`runs/<id>.json` in the state repo).
@@ -70,10 +125,30 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var baseCommit: String?
     /// With `--keep-going`: each host that failed (or could not be reached) and why; its steps are marked failed.
     public var hostErrors: [String: String]? = nil
+    /// The bkfix build that made the run (`0.2.0 (5335e4bb52e5)`); absent in records of builds before 0.2.0.
+    public var bkfixVersion: String? = BuildInfo.stamp
 
     /// True when some file was changed or some mutating command ran: only then is there anything to roll back.
     public var changedSomething: Bool {
-        files.contains { $0.status == .done } || commands.contains { $0.status == .done && $0.risk != .readOnly }
+        files.contains { $0.status == .done || $0.status == .unknown } || commands.contains(where: \.ran)
+    }
+
+    /// Every step in plan order, per host: what it was and how far it got (what `recover` shows).
+    public var steps: [StepReport] {
+        order.compactMap { key in
+            let parts = key.split(separator: ":")
+            guard parts.count == 2, let i = Int(parts[1]) else { return nil }
+            if parts[0] == "file", files.indices.contains(i) {
+                let f = files[i]
+                return StepReport(host: f.host, type: "file", what: "\(f.op.rawValue) \(f.path)", status: f.status)
+            }
+            if parts[0] == "command", commands.indices.contains(i) {
+                let c = commands[i]
+                return StepReport(
+                    host: c.host, type: "command", what: c.argv.joined(separator: " "), status: c.status)
+            }
+            return nil
+        }
     }
 
     /// Keys that look secret get their values masked in displayed diffs.

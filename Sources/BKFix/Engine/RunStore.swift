@@ -47,8 +47,8 @@ public final class RunStore: @unchecked Sendable {
     /// Opens the store at `path` (creating the repo on first use) and checks the repository, before a command
     /// takes the lock or writes anything. With `checkingRepo: false`, libgit2 is opened only when a query needs it:
     /// `history` answered by the run index needs none (and skips libgit2's start-up cost).
-    public static func open(path: String, checkingRepo: Bool = true) throws -> RunStore {
-        let repo = try StateRepo.open(at: path, gitOnly: gitOnlyFolders)
+    public static func open(path: String, create: Bool = true, checkingRepo: Bool = true) throws -> RunStore {
+        let repo = try StateRepo.open(at: path, create: create, gitOnly: gitOnlyFolders)
         if checkingRepo { _ = try repo.head() }
         return try RunStore(repo: repo)
     }
@@ -134,6 +134,7 @@ public final class RunStore: @unchecked Sendable {
             trailers += (drifted + baselined).map {
                 "\(RunTrailers.file): \(RunTrailers.encode(RunTrailers.fileRef(host: $0.host, path: $0.path)))"
             }
+            trailers.append("\(RunTrailers.version): \(BuildInfo.stamp)")
             try repo.commit(updates: updates, message: "\(subject)\n\n" + trailers.joined(separator: "\n") + "\n")
             updateIndex()
         }
@@ -402,6 +403,7 @@ public final class RunStore: @unchecked Sendable {
 
                 \(RunTrailers.kind): migrate
                 \(RunTrailers.layout): \(Self.layoutVersion)
+                \(RunTrailers.version): \(BuildInfo.stamp)
 
                 """
             try repo.commit(updates: updates, message: message)

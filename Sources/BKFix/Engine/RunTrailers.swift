@@ -23,6 +23,8 @@ public enum RunTrailers {
     public static let rollbackOf = "Rollback-Of"
     /// On the commit that moved the records into the sharded layout.
     public static let layout = "Layout"
+    /// On every commit: the bkfix build that wrote it (`BuildInfo.stamp`).
+    public static let version = "Bkfix-Version"
 
     /// The trailer block of a run's commit.
     public static func lines(for record: RunRecord, recordPath: String) -> [String] {
@@ -41,6 +43,7 @@ public enum RunTrailers {
         lines.append("\(changed): \(record.changedSomething ? "yes" : "no")")
         lines.append("\(RunTrailers.record): \(encode(recordPath))")
         if let of = record.rollbackOf { lines.append("\(rollbackOf): \(encode(of))") }
+        lines.append("\(version): \(BuildInfo.stamp)")
         return lines
     }
 

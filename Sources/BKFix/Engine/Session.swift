@@ -41,8 +41,7 @@ public struct Session: Sendable {
         let control = LocalTransport(root: options.root, host: "control", environment: options.environment)
         self.hosts = Self.resolveHosts(options, control: control)
         self.installDir = Self.resolveInstallDir(options, control: control)
-        self.library = PlaybookLibrary(
-            directories: options.playbookDirs + [Home.playbooksDir(environment: options.environment)])
+        self.library = PlaybookLibrary(given: options.playbookDirs, root: options.root)
         self.statePath = options.stateDir ?? Home.stateDir(environment: options.environment)
     }
 
@@ -86,12 +85,29 @@ public struct Session: Sendable {
 
     public func openStore() throws -> RunStore { try RunStore.open(path: statePath) }
 
+    /// The state repo if there is one: read-only commands (history, show, status, collect) never create it.
+    /// `checkingRepo: false` defers opening libgit2 until a query needs it (see `RunStore.open`).
+    public func existingStore(checkingRepo: Bool = true) throws -> RunStore? {
+        guard StateRepo.exists(at: statePath) else { return nil }
+        return try RunStore.open(path: statePath, create: false, checkingRepo: checkingRepo)
+    }
+
     public func applier(_ store: RunStore) -> Applier {
         var applier = Applier(
             store: store, hosts: hosts, installDir: installDir, language: options.language,
             environment: options.environment)
         applier.keepGoing = options.keepGoing
         return applier
+    }
+
+    /// The engine for one apply, rollback or recover: the only way to change anything.
+    public func engine(store: RunStore, origin: RunOrigin, frontEnd: RunFrontEnd) -> RunEngine {
+        RunEngine(session: self, store: store, origin: origin, frontEnd: frontEnd)
+    }
+
+    /// Plans a saved plan's playbook again with its parameters, as it would be planned now.
+    public func replan(_ saved: Plan) throws -> Plan {
+        try planner.plan(try library.load(id: saved.playbook), params: saved.params)
     }
 
     /// Loads a playbook and resolves its parameters from `-p key=value` arguments (and diagnosis-derived values).

@@ -200,3 +200,19 @@ public final class StateLock: @unchecked Sendable {
         close(fd)
     }
 }
+
+extension LockError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .held: return .locked
+        case .io: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .held: return "locked"
+        case .io: return "io"
+        }
+    }
+}

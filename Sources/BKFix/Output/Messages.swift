@@ -17,6 +17,9 @@ public enum Messages {
     public static let staleLock = Localized(
         zh: "已清除遗留锁（pid %@ 已不存在，命令：%@）", en: "cleared a stale lock (pid %@ is gone; it was running: %@)")
     public static let noRunsYet = Localized(zh: "还没有运行记录", en: "no runs recorded yet")
+    public static let noHistoryYet = Localized(
+        zh: "还没有历史记录：%@ 处没有状态仓库（第一次 apply 时创建）",
+        en: "no history yet: there is no state repo at %@ (the first apply creates it)")
     public static let noRunsMatch = Localized(zh: "没有符合这些条件的运行记录", en: "no recorded run matches these filters")
     public static let noDrift = Localized(
         zh: "一切正常：受管文件与记录一致，没有中断的运行", en: "all clear: managed files match the record, no interrupted runs")

@@ -85,7 +85,8 @@ public enum PlanRenderer {
         var s = "$ \(c.argv.map(shellQuote).joined(separator: " "))  \(shown)"
         if let w = c.workdir { s += "  (in \(w))" }
         s += "\n"
-        for u in c.undo { s += "    undo: \(u.argv.map(shellQuote).joined(separator: " "))\n" }
+        let label = c.risk == .reversible ? "undo" : "compensation"
+        for u in c.undo { s += "    \(label): \(u.argv.map(shellQuote).joined(separator: " "))\n" }
         for f in c.fallbacks { s += "    fallback: \(f.map(shellQuote).joined(separator: " "))\n" }
         return s
     }

@@ -49,9 +49,11 @@ public enum ParamValidator {
             guard ["true", "false", "yes", "no"].contains(s.lowercased()) else { throw bad("expected true or false") }
             return .string(["true", "yes"].contains(s.lowercased()) ? "true" : "false")
         case .ipv4:
-            guard isIPv4(s) else { throw bad("not an IPv4 address") }
+            guard IPAddress.isIPv4(s) else {
+                throw bad("not an IPv4 address (four decimal parts 0-255, no leading zeros)")
+            }
         case .ip:
-            guard isIPv4(s) || isIPv6(s) else { throw bad("not an IP address") }
+            guard IPAddress(s) != nil else { throw bad("not an IP address") }
         case .url:
             guard let u = URL(string: s), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil
             else {
@@ -69,24 +71,6 @@ public enum ParamValidator {
             break
         }
         return .string(s)
-    }
-
-    /// Dotted-quad IPv4 with each part 0...255.
-    public static func isIPv4(_ s: String) -> Bool {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return false }
-        return parts.allSatisfy { p in
-            !p.isEmpty && p.count <= 3 && p.allSatisfy(\.isASCII) && p.allSatisfy(\.isNumber) && (Int(p) ?? 256) <= 255
-        }
-    }
-
-    /// A loose IPv6 check: hex groups and colons, at most one `::`.
-    public static func isIPv6(_ s: String) -> Bool {
-        guard s.contains(":"), s.components(separatedBy: "::").count <= 2 else { return false }
-        let groups = s.split(separator: ":", omittingEmptySubsequences: true)
-        guard groups.count <= 8 else { return false }
-        return groups.allSatisfy { g in g.count <= 4 && g.allSatisfy(\.isHexDigit) }
-            || (groups.last.map { isIPv4(String($0)) } ?? false)
     }
 
     static func isHostName(_ s: String) -> Bool {

@@ -56,3 +56,22 @@ public enum PlaybookError: LocalizedError, Equatable {
         }
     }
 }
+
+extension PlaybookError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .invalid, .unknownPlaybook, .unknownParam, .badParamValue, .missingParam, .malformedParamArgument,
+            .duplicateParam, .unknownTarget, .unreadable:
+            return .badInput
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .invalid, .unreadable: return "invalid-playbook"
+        case .unknownPlaybook: return "unknown-playbook"
+        case .unknownParam, .badParamValue, .missingParam, .malformedParamArgument, .duplicateParam, .unknownTarget:
+            return "bad-parameter"
+        }
+    }
+}

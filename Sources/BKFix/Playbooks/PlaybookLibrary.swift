@@ -1,42 +1,73 @@
 import Foundation
 
-/// Finds playbooks by id in the extra folders (`--playbooks`) and then the built-in `playbooks/`.
+/// A playbook as `bkfix playbooks` lists it: the file that defines it (and the ones it hides), and the playbook or
+/// the problems of that file.
+public struct ListedPlaybook: Sendable {
+    public let entry: DefinitionEntry
+    public let playbook: Playbook?
+    public let issues: [LintIssue]
+}
+
+/// Finds playbooks by id: in the `--playbooks` folders (in the order given), then the site's
+/// `/etc/bkfix/playbooks`, then the ones built into bkfix. The first file of an id wins.
 public struct PlaybookLibrary: Sendable {
-    public var directories: [String]
+    public let searchPath: DefinitionSearchPath
 
-    public init(directories: [String]) { self.directories = directories }
+    public init(searchPath: DefinitionSearchPath) { self.searchPath = searchPath }
 
-    /// Every playbook file, first folder wins for a given id.
-    public func files() -> [String: String] {
-        var out: [String: String] = [:]
-        for dir in directories {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-            for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
-                let id = (name as NSString).deletingPathExtension
-                if out[id] == nil { out[id] = (dir as NSString).appendingPathComponent(name) }
-            }
+    /// The standard look-up: `given` folders, then `ROOT/etc/bkfix/playbooks`, then the built-in playbooks.
+    public init(given: [String], root: String, builtIn: [DefinitionFile] = EmbeddedDefinitions.playbooks) {
+        self.init(searchPath: DefinitionSearchPath(standard: "playbooks", given: given, root: root, builtIn: builtIn))
+    }
+
+    /// A `--playbooks` folder that is missing, is not a folder, or holds no valid playbook is an error: a typo must
+    /// never silently fall back to the built-in playbooks.
+    public func checkGivenFolders() throws {
+        for place in try searchPath.places() {
+            guard case .given = place.origin else { continue }
+            let linted = place.files.map { PlaybookLoader.lint($0) }
+            if linted.contains(where: { $0.0 != nil && $0.1.isEmpty }) { continue }
+            throw DefinitionFolderError.nothingValid(
+                option: searchPath.option, path: place.folder, kind: "playbook",
+                problems: linted.flatMap { $0.1.map(\.description) })
         }
-        return out
+    }
+
+    /// Every playbook id with the file that defines it.
+    public func entries() throws -> [DefinitionEntry] {
+        DefinitionSearchPath.entries(try searchPath.files().map { ($0.stem, $0) })
     }
 
     /// Loads the playbook with this id, or fails with close names as suggestions.
     public func load(id: String) throws -> Playbook {
-        let all = files()
-        guard let path = all[id] else {
-            throw PlaybookError.unknownPlaybook(id: id, suggestions: Self.suggestions(for: id, among: Array(all.keys)))
+        let all = try entries()
+        guard let entry = all.first(where: { $0.id == id }) else {
+            throw PlaybookError.unknownPlaybook(id: id, suggestions: Self.suggestions(for: id, among: all.map(\.id)))
         }
-        return try PlaybookLoader.load(path: path)
+        let (playbook, issues) = PlaybookLoader.lint(entry.file)
+        guard let playbook, issues.isEmpty else { throw PlaybookError.invalid(issues) }
+        return playbook
     }
 
-    /// Loads every playbook; invalid ones are returned as issues.
-    public func loadAll() -> (playbooks: [Playbook], issues: [LintIssue]) {
-        var playbooks: [Playbook] = []
-        var issues: [LintIssue] = []
-        for (_, path) in files().sorted(by: { $0.key < $1.key }) {
-            let (p, i) = PlaybookLoader.lint(path: path)
-            if let p, i.isEmpty { playbooks.append(p) } else { issues += i }
+    /// The file that defines this id, and what it hides (for `playbook show`).
+    public func entry(id: String) throws -> DefinitionEntry? { try entries().first { $0.id == id } }
+
+    /// Every playbook id, each loaded or with its problems.
+    public func list() throws -> [ListedPlaybook] {
+        try entries().map { entry in
+            let (playbook, issues) = PlaybookLoader.lint(entry.file)
+            return ListedPlaybook(entry: entry, playbook: issues.isEmpty ? playbook : nil, issues: issues)
         }
-        return (playbooks, issues)
+    }
+
+    /// Loads every playbook; invalid ones, and folders that cannot be read, are returned as issues.
+    public func loadAll() -> (playbooks: [Playbook], issues: [LintIssue]) {
+        do {
+            let listed = try list()
+            return (listed.compactMap(\.playbook), listed.flatMap(\.issues))
+        } catch {
+            return ([], [LintIssue(file: searchPath.option, line: 0, message: error.localizedDescription)])
+        }
     }
 
     /// Names within a small edit distance, or sharing a prefix, closest first.

@@ -23,18 +23,19 @@ public struct PlaybookLoader {
 
     /// Every problem in the file (empty when valid), and the playbook when it could be built.
     public static func lint(path: String) -> (Playbook?, [LintIssue]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDir: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-            let why = !exists ? "no such file" : (isDir.boolValue ? "is a directory" : "permission denied")
-            return (nil, [LintIssue(file: path, line: 0, message: "cannot read playbook: \(why)")])
+        lint(DefinitionFile(name: (path as NSString).lastPathComponent, location: path, origin: .given(option: "file")))
+    }
+
+    /// The same for a playbook file on disk or built into bkfix; problems name `file.location`.
+    public static func lint(_ file: DefinitionFile) -> (Playbook?, [LintIssue]) {
+        switch DefinitionSearchPath.text(of: file) {
+        case .failure(let problem):
+            return (nil, [LintIssue(file: file.location, line: 0, message: "cannot read playbook: \(problem.reason)")])
+        case .success(let text):
+            var loader = PlaybookLoader(file: file.location)
+            let playbook = loader.parse(text)
+            return (playbook, loader.issues)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            return (nil, [LintIssue(file: path, line: 1, message: "not UTF-8 text")])
-        }
-        var loader = PlaybookLoader(file: path)
-        let playbook = loader.parse(text)
-        return (playbook, loader.issues)
     }
 
     private mutating func issue(_ node: Node?, _ message: String) {

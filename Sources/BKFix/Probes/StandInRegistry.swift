@@ -118,3 +118,17 @@ public final class StandInRegistry: Sendable {
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, flags) }
     }
 }
+
+extension StandInRegistryError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .cannotListen: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .cannotListen: return "demo"
+        }
+    }
+}

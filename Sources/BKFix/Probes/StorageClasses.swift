@@ -55,3 +55,17 @@ public struct StorageClasses: Sendable, Equatable {
         }
     }
 }
+
+extension ClusterJSONError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .unreadable: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .unreadable: return "cluster"
+        }
+    }
+}

@@ -58,3 +58,23 @@ public enum StateRepoError: LocalizedError, Equatable {
         return errorDescription ?? "\(self)"
     }
 }
+
+extension StateRepoError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .cannotCreate, .notWritable, .git, .runtimeDirUnusable, .corruptRecord, .notARepository, .brokenHead,
+            .missingObject:
+            return .failure
+        case .unrecordablePath: return .badInput
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .cannotCreate, .notWritable, .git, .runtimeDirUnusable, .corruptRecord, .notARepository, .brokenHead,
+            .missingObject:
+            return "state-repo"
+        case .unrecordablePath: return "unrecordable-path"
+        }
+    }
+}

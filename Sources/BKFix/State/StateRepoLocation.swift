@@ -123,3 +123,10 @@ enum StateRepoLocation {
         return nsError.localizedDescription
     }
 }
+
+extension StateRepo {
+    /// Whether `path` already holds a state repository (read-only commands open one only then, never create it).
+    public static func exists(at path: String) -> Bool {
+        FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(".git"))
+    }
+}

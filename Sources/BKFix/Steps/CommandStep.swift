@@ -21,8 +21,12 @@ public enum CommandStep: StepKind {
         }
         let workdir = try args.optionalString("workdir")
         let timeout = try args.double("timeout", default: 600)
+        // An irreversible command's `undo` is its compensation (the sync after a `helm uninstall`): it restores
+        // function, it is not itself irreversible.
         let undoCommands = undo.map {
-            CommandChange(host: context.host, argv: $0, workdir: workdir, timeout: timeout, risk: risk)
+            CommandChange(
+                host: context.host, argv: $0, workdir: workdir, timeout: timeout,
+                risk: risk == .irreversible ? .compensating : risk)
         }
         let command = CommandChange(
             host: context.host, argv: argv, workdir: workdir, timeout: timeout, risk: risk, undo: undoCommands,

@@ -98,3 +98,19 @@ public enum DockerMirrorsStep: StepKind {
         return DockerInfoMirrors.parse(result.stdout)
     }
 }
+
+extension DockerMirrorError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .flagConflict: return .badInput
+        case .noMirrorAnswered: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .flagConflict: return "dockerd-flag-conflict"
+        case .noMirrorAnswered: return "no-mirror-answered"
+        }
+    }
+}

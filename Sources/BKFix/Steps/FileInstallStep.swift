@@ -57,3 +57,18 @@ public enum FileInstallStep: StepKind {
         return mode
     }
 }
+
+extension FileInstallError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .sourceMissing, .badMode: return .badInput
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .sourceMissing: return "cannot-plan"
+        case .badMode: return "bad-parameter"
+        }
+    }
+}

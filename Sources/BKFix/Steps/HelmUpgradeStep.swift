@@ -90,3 +90,19 @@ public enum HelmUpgradeStep: StepKind {
         return try HelmVersion(parsing: result.stdout)
     }
 }
+
+extension HelmUpgradeError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .noNewerHelm: return .failure
+        case .installDirUnknown: return .badInput
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .noNewerHelm: return "no-newer-helm"
+        case .installDirUnknown: return "bad-parameter"
+        }
+    }
+}

@@ -2,8 +2,9 @@ import Foundation
 
 /// `helmfile`: runs `helmfile -f FILE -l name=RELEASE ACTION` in the work dir.
 ///
-/// `destroy` cannot be undone and must be confirmed with the release name; `sync` and `apply` are
-/// compensated by a re-sync, which rollback runs after the values files are restored.
+/// `destroy` cannot be undone and must be confirmed with the release name; its compensation is a sync of the
+/// release, which rollback runs after the values files are restored whenever the destroy ran, whatever happened
+/// after it. `sync` and `apply` are compensated by a re-sync too.
 public enum HelmfileStep: StepKind {
     public static let name = "helmfile"
     public static let requiredKeys: Set<String> = ["release"]
@@ -44,16 +45,18 @@ public enum HelmfileStep: StepKind {
         let argv = ["helmfile", "-f", file, "-l", "name=\(release)", action]
         let host = context.control.host
         let zh = context.language == .zh
+        let resync = CommandChange(
+            host: host, argv: ["helmfile", "-f", file, "-l", "name=\(release)", "sync"], workdir: workDir,
+            timeout: timeout, risk: .compensating,
+            summary: zh ? "用恢复后的 values 重新 sync \(release)" : "syncing \(release) again from the restored values")
         switch action {
         case "destroy":
             return CommandChange(
-                host: host, argv: argv, workdir: workDir, timeout: timeout, risk: .irreversible, confirmWord: release,
-                summary: zh ? "卸载 release \(release)（不可撤销）" : "uninstall release \(release) (cannot be undone)")
+                host: host, argv: argv, workdir: workDir, timeout: timeout, risk: .irreversible, undo: [resync],
+                confirmWord: release,
+                summary: zh ? "卸载 release \(release)（不可撤销）" : "uninstall release \(release) (cannot be undone)",
+                effect: zh ? "\(release) 已被 destroy（卸载）" : "\(release) was destroyed")
         default:
-            let resync = CommandChange(
-                host: host, argv: ["helmfile", "-f", file, "-l", "name=\(release)", "sync"], workdir: workDir,
-                timeout: timeout, risk: .compensating,
-                summary: zh ? "重新 sync release \(release)" : "re-sync release \(release)")
             return CommandChange(
                 host: host, argv: argv, workdir: workDir, timeout: timeout, risk: .compensating, undo: [resync],
                 summary: zh ? "\(action) release \(release)" : "\(action) release \(release)")

@@ -164,3 +164,17 @@ public protocol VerifyKind: Sendable {
     /// Runs the check; must not change anything.
     static func check(_ args: StepArgs, in context: PlanContext) throws -> VerifyResult
 }
+
+extension StepError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .missingArgument, .badArgument, .unknownKind, .cannotPlan: return .badInput
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .missingArgument, .badArgument, .unknownKind, .cannotPlan: return "cannot-plan"
+        }
+    }
+}

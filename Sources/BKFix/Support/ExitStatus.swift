@@ -16,57 +16,36 @@ public enum ExitStatus: Int32, Sendable {
     /// Stopped by Ctrl-C or SIGTERM; the run is recorded as `interrupted`.
     case interrupted = 130
 
-    /// The exit status and a stable error code for an error.
+    /// The exit status and the stable JSON error code for an error: its own when it is one of bkfix's errors (they
+    /// all are); an error from outside (Foundation, say) is an unexpected failure.
     public static func classify(_ error: Error) -> (ExitStatus, String) {
-        switch error {
-        case is LockError: return (.locked, "locked")
-        case let e as EngineError:
-            switch e {
-            case .stalePlan: return (.refused, "stale-plan")
-            case .needsConfirmation, .confirmationDeclined: return (.refused, "not-confirmed")
-            case .alreadyRolledBack: return (.refused, "already-rolled-back")
-            case .changedSinceRun: return (.refused, "changed-since-run")
-            case .notRollbackable, .nothingToRollBack: return (.refused, "not-rollbackable")
-            case .interruptedRunPending: return (.refused, "interrupted-run-pending")
-            case .unknownRun, .noRuns: return (.badInput, "unknown-run")
-            case .ambiguousRun: return (.badInput, "ambiguous-run")
-            case .unreadablePlan: return (.badInput, "bad-plan")
-            case .writeDuringPlan: return (.failure, "internal")
-            }
-        case let e as PlaybookError:
-            switch e {
-            case .unknownPlaybook: return (.badInput, "unknown-playbook")
-            case .invalid: return (.badInput, "invalid-playbook")
-            default: return (.badInput, "bad-parameter")
-            }
-        case is StepError: return (.badInput, "cannot-plan")
-        case is HostsFileError: return (.badInput, "bad-hosts-file")
-        case let e as DiagnoseError:
-            switch e {
-            case .unreadable: return (.badInput, "unreadable-input")
-            case .noInput: return (.badInput, "no-input")
-            case .unknownCase: return (.badInput, "unknown-case")
-            case .noFixableFinding: return (.badInput, "no-fixable-finding")
-            }
-        case let e as YAMLSpliceError:
-            if case .verificationFailed = e { return (.failure, "internal") }
-            return (.badInput, "bad-values-file")
-        case let e as JSONSpliceError:
-            if case .badValue = e { return (.badInput, "bad-parameter") }
-            return (.badInput, "bad-json-file")
-        case let e as TransportError:
-            switch e {
-            case .isDirectory, .notAFile: return (.badInput, "not-a-file")
-            default: return (.failure, "io")
-            }
-        case is InventoryError: return (.badInput, "bad-inventory")
-        case let e as SSHTransportError:
-            if case .unreachable = e { return (.failure, "unreachable") }
-            return (.failure, "io")
-        case let e as StateRepoError:
-            if case .unrecordablePath = e { return (.badInput, "unrecordable-path") }
-            return (.failure, "state-repo")
-        default: return (.failure, "error")
+        if let own = error as? ExitCodedError { return (own.exitStatus, own.jsonCode) }
+        return (.failure, "error")
+    }
+}
+
+/// An error that says itself how bkfix exits on it and which stable code `--json` reports (like tuist's
+/// `FatalError`): every error type of bkfix conforms, with a switch over all its cases and no default, so a new
+/// case cannot fall into a generic exit status.
+public protocol ExitCodedError: LocalizedError {
+    /// The process exit status when this error ends a command.
+    var exitStatus: ExitStatus { get }
+    /// The `code` of `{"error": {"code", "message"}}` in `--json` output.
+    var jsonCode: String { get }
+}
+
+// AtomicFile's error lives with the atomic writer (which moves to Support); its exit code is stated here so the
+// move does not touch it.
+extension AtomicFileError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .cannotWrite: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .cannotWrite: return "io"
         }
     }
 }

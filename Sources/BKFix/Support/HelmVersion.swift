@@ -63,3 +63,17 @@ public struct HelmVersion: Sendable, Equatable, Comparable, CustomStringConverti
         return a.prerelease.compare(b.prerelease, options: .numeric) == .orderedAscending
     }
 }
+
+extension HelmVersionError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .unparsable: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .unparsable: return "unreadable-version"
+        }
+    }
+}

@@ -1,11 +1,15 @@
 import Foundation
 
-/// Where bkfix's own data lives: the checkout it runs from (`playbooks/`, `cases/`, `state/`), or the installed
-/// locations (`/usr/share/bkfix`, `/var/lib/bkfix/state`).
+/// Where bkfix's own files live: the state repo (`--state`, `$BKFIX_STATE`, the checkout's `state/` for a binary
+/// built in a checkout, else `/var/lib/bkfix/state`) and the site's own playbooks and cases (`/etc/bkfix/...`).
+/// The built-in playbooks and cases are compiled in (`EmbeddedDefinitions`), so no data folder is needed.
 public enum Home {
-    /// `BKFIX_HOME`, else the nearest ancestor of the executable holding `playbooks/` (a checkout), else nil.
-    public static func checkout(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        if let h = environment["BKFIX_HOME"], !h.isEmpty { return h }
+    /// Where an installed bkfix keeps its state repo.
+    public static let installedStateDir = "/var/lib/bkfix/state"
+
+    /// The nearest ancestor of the running binary that holds `Package.swift` and `playbooks/` (the binary was built
+    /// in a checkout: `.build/debug/bkfix`), else nil.
+    public static func checkout() -> String? {
         var dir = (executablePath() as NSString).deletingLastPathComponent
         while dir != "/" && !dir.isEmpty {
             var isDir: ObjCBool = false
@@ -24,20 +28,15 @@ public enum Home {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    /// The folder of built-in playbooks.
-    public static func playbooksDir(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        (checkout(environment: environment) ?? "/usr/share/bkfix") + "/playbooks"
-    }
-
-    /// The folder of built-in cases.
-    public static func casesDir(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        (checkout(environment: environment) ?? "/usr/share/bkfix") + "/cases"
-    }
-
-    /// `$BKFIX_STATE`, else the checkout's `state/`, else `/var/lib/bkfix/state`.
+    /// `$BKFIX_STATE`, else the checkout's `state/` (development and the demo), else `/var/lib/bkfix/state`.
     public static func stateDir(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let s = environment["BKFIX_STATE"], !s.isEmpty { return s }
-        if let c = checkout(environment: environment) { return c + "/state" }
-        return "/var/lib/bkfix/state"
+        if let c = checkout() { return c + "/state" }
+        return installedStateDir
+    }
+
+    /// The site's own `playbooks` or `cases` folder, `/etc/bkfix/NAME` under `root`.
+    public static func siteFolder(root: String, _ name: String) -> String {
+        (root == "/" ? "" : root) + "/etc/bkfix/" + name
     }
 }

@@ -41,6 +41,24 @@ public enum ProcessRunner {
         _ argv: [String], workdir: String?, environment: [String: String], timeout: Double,
         input: Data? = nil, output: (@Sendable (OutputLine) -> Void)?
     ) throws -> CommandResult {
+        try run(
+            argv, workdir: workdir, environment: environment, timeout: timeout, input: input, output: output,
+            chdir: GNUCalls.canChdirInSpawn ? .spawnAction : .shell)
+    }
+
+    /// How the child gets into its working directory.
+    enum ChdirMethod {
+        /// posix_spawn does it (`posix_spawn_file_actions_addchdir_np`, glibc 2.29 and later).
+        case spawnAction
+        /// `/bin/sh -c 'cd -- "$1" && shift && exec "$@"'`: for an older C library without that call.
+        case shell
+    }
+
+    /// `run`, with the way into the working directory chosen by the caller (tests run both ways).
+    static func run(
+        _ argv: [String], workdir: String?, environment: [String: String], timeout: Double,
+        input: Data? = nil, output: (@Sendable (OutputLine) -> Void)?, chdir: ChdirMethod
+    ) throws -> CommandResult {
         guard let command = argv.first, !command.isEmpty else {
             throw ProcessRunnerError.spawnFailed(argv: argv, errno: EINVAL)
         }
@@ -55,7 +73,7 @@ public enum ProcessRunner {
         defer { if let inputFD { Glibc.close(inputFD) } }
         let started = monotonicSeconds()
         let (pid, stdoutFD, stderrFD) = try spawn(
-            executable: executable, argv: argv, workdir: workdir,
+            executable: executable, argv: argv, workdir: workdir, chdir: chdir,
             environment: environment, inputFD: inputFD)
         var streams = [
             StreamReader(fd: stdoutFD, makeLine: { OutputLine.stdout($0) }),
@@ -133,7 +151,7 @@ public enum ProcessRunner {
     /// The bytes in an anonymous in-memory file, positioned at its start: a child reads it as stdin with no pipe to
     /// keep fed (so no deadlock and no SIGPIPE) and nothing on disk.
     private static func memoryFile(_ data: Data, argv: [String]) throws -> Int32 {
-        let fd = GNUCalls.memfdCreate("bkfix-stdin", 1)  // MFD_CLOEXEC
+        let fd = GNUCalls.anonymousFile("bkfix-stdin")
         guard fd >= 0 else { throw ProcessRunnerError.spawnFailed(argv: argv, errno: errno) }
         do {
             try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
@@ -158,15 +176,16 @@ public enum ProcessRunner {
     /// Starts the child with stdin from `inputFD` (else /dev/null) and stdout/stderr into new pipes; returns pid and
     /// read ends.
     private static func spawn(
-        executable: String, argv: [String], workdir: String?, environment: [String: String], inputFD: Int32?
+        executable: String, argv: [String], workdir: String?, chdir: ChdirMethod, environment: [String: String],
+        inputFD: Int32?
     ) throws -> (pid_t, Int32, Int32) {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         // O_CLOEXEC at creation: a child spawned concurrently by another thread never inherits our pipes.
-        guard GNUCalls.pipe2(&outPipe, O_CLOEXEC) == 0 else {
+        guard GNUCalls.pipeCloseOnExec(&outPipe) == 0 else {
             throw ProcessRunnerError.spawnFailed(argv: argv, errno: errno)
         }
-        guard GNUCalls.pipe2(&errPipe, O_CLOEXEC) == 0 else {
+        guard GNUCalls.pipeCloseOnExec(&errPipe) == 0 else {
             let code = errno
             Glibc.close(outPipe[0])
             Glibc.close(outPipe[1])
@@ -190,7 +209,13 @@ public enum ProcessRunner {
         }
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        if let workdir { GNUCalls.addchdir(&actions, workdir) }
+        var program = (path: executable, argv: argv)
+        if let workdir {
+            switch chdir {
+            case .spawnAction: GNUCalls.addchdir(&actions, workdir)
+            case .shell: program = shellChdir(executable: executable, argv: argv, workdir: workdir)
+            }
+        }
         // Descriptors other threads opened without O_CLOEXEC (Foundation's file writes) must not leak into the
         // child: a leaked write descriptor keeps a just-written script "text file busy" for the child's whole life.
         GNUCalls.addCloseFrom(&actions, 3)
@@ -209,13 +234,13 @@ public enum ProcessRunner {
         posix_spawnattr_setflags(
             &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
-        let cArgv = argv.map { strdup($0) } + [nil]
+        let cArgv = program.argv.map { strdup($0) } + [nil]
         let cEnv = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             for pointer in cArgv + cEnv { free(pointer) }
         }
         var pid = pid_t()
-        let code = posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnv)
+        let code = posix_spawn(&pid, program.path, &actions, &attributes, cArgv, cEnv)
         guard code == 0 else {
             Glibc.close(outPipe[0])
             Glibc.close(errPipe[0])
@@ -226,6 +251,12 @@ public enum ProcessRunner {
             throw ProcessRunnerError.spawnFailed(argv: argv, errno: code)
         }
         return (pid, outPipe[0], errPipe[0])
+    }
+
+    /// The program and argv that enter `workdir` through the shell and then become `executable` (same pid, so the
+    /// process group and signals are unchanged); the program sees its own path as argv[0].
+    static func shellChdir(executable: String, argv: [String], workdir: String) -> (path: String, argv: [String]) {
+        ("/bin/sh", ["sh", "-c", #"cd -- "$1" && shift && exec "$@""#, "sh", workdir, executable] + argv.dropFirst())
     }
 
     /// Whether the child has exited, leaving it a zombie (WNOWAIT) so its pid and process group stay ours.
@@ -249,42 +280,66 @@ public enum ProcessRunner {
     }
 }
 
-/// glibc functions the Swift Glibc module hides behind _GNU_SOURCE, looked up once by symbol.
+/// glibc functions the Swift Glibc module hides behind _GNU_SOURCE, looked up once by symbol (so the binary does
+/// not require the glibc that introduced them); each has a fallback for a C library that lacks it.
 private enum GNUCalls {
     typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+    typealias MemfdCreate = @convention(c) (UnsafePointer<CChar>, UInt32) -> Int32
     typealias AddChdir =
         @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
-
-    typealias MemfdCreate = @convention(c) (UnsafePointer<CChar>, UInt32) -> Int32
-
-    private static let pipe2Function: Pipe2 = symbol("pipe2")
-    private static let memfdCreateFunction: MemfdCreate = symbol("memfd_create")
-    private static let addchdirFunction: AddChdir = symbol("posix_spawn_file_actions_addchdir_np")
-
-    private static func symbol<F>(_ name: String) -> F {
-        guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else {
-            fatalError("glibc lacks \(name) (glibc >= 2.29 is required)")
-        }
-        return unsafeBitCast(address, to: F.self)
-    }
-
-    static func pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32 { pipe2Function(fds, flags) }
-
-    static func memfdCreate(_ name: String, _ flags: UInt32) -> Int32 { memfdCreateFunction(name, flags) }
-
-    @discardableResult
-    static func addchdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: String) -> Int32 {
-        addchdirFunction(actions, path)
-    }
-
     typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
-    /// glibc >= 2.34 (Debian 12 has 2.36); without it the child inherits what is not close-on-exec, as before.
-    private static let addCloseFromFunction: AddCloseFrom? = dlsym(
-        UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np"
-    ).map { unsafeBitCast($0, to: AddCloseFrom.self) }
+    private static func symbol<F>(_ name: String, as type: F.Type) -> F? {
+        dlsym(UnsafeMutableRawPointer(bitPattern: 0), name).map { unsafeBitCast($0, to: F.self) }
+    }
 
-    /// Makes the child close every descriptor from `lowest` up before it runs the program.
+    /// glibc 2.9.
+    private static let pipe2Function = symbol("pipe2", as: Pipe2.self)
+    /// glibc 2.27.
+    private static let memfdCreateFunction = symbol("memfd_create", as: MemfdCreate.self)
+    /// glibc 2.29.
+    private static let addchdirFunction = symbol("posix_spawn_file_actions_addchdir_np", as: AddChdir.self)
+    /// glibc 2.34 (Debian 12 has 2.36).
+    private static let addCloseFromFunction = symbol("posix_spawn_file_actions_addclosefrom_np", as: AddCloseFrom.self)
+
+    /// A pipe whose two ends are close-on-exec: pipe2 makes them so atomically; without it, pipe and then fcntl (a
+    /// child spawned by another thread in between could inherit them, as on any system without pipe2).
+    static func pipeCloseOnExec(_ fds: UnsafeMutablePointer<Int32>) -> Int32 {
+        if let pipe2Function { return pipe2Function(fds, O_CLOEXEC) }
+        guard pipe(fds) == 0 else { return -1 }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        return 0
+    }
+
+    /// A close-on-exec descriptor of a file with no name: memfd_create, else (older glibc, or a kernel without it)
+    /// a temp file unlinked at once.
+    static func anonymousFile(_ name: String) -> Int32 {
+        if let memfdCreateFunction {
+            let fd = memfdCreateFunction(name, 1)  // MFD_CLOEXEC
+            if fd >= 0 { return fd }
+        }
+        let tmp = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((tmp + "/\(name)-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { buffer in
+            let fd = mkstemp(buffer.baseAddress!)
+            if fd >= 0 { unlink(buffer.baseAddress!) }
+            return fd
+        }
+        guard fd >= 0 else { return -1 }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        return fd
+    }
+
+    /// Whether posix_spawn can enter the child's working directory itself.
+    static var canChdirInSpawn: Bool { addchdirFunction != nil }
+
+    static func addchdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: String) {
+        _ = addchdirFunction?(actions, path)
+    }
+
+    /// Makes the child close every descriptor from `lowest` up before it runs the program; without it the child
+    /// inherits what is not close-on-exec, as before.
     static func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ lowest: Int32) {
         _ = addCloseFromFunction?(actions, lowest)
     }
@@ -358,5 +413,20 @@ private struct StreamReader {
         var line = line
         if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
         output(makeLine(String(decoding: line, as: UTF8.self)))
+    }
+}
+
+extension ProcessRunnerError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .notFound, .workdirMissing, .spawnFailed: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .notFound: return "command-not-found"
+        case .workdirMissing, .spawnFailed: return "io"
+        }
     }
 }

@@ -54,7 +54,7 @@ public struct HostDirectory: Sendable {
         let (nodes, addresses) = try known()
         if nodes[target] != nil { return target }
         if let match = addresses.keys.sorted().first(where: { addresses[$0] == target }) { return match }
-        if ParamValidator.isIPv4(target) || ParamValidator.isIPv6(target) {
+        if IPAddress(target) != nil {
             if nodes.isEmpty { throw PlaybookError.unknownTarget(target) }
             throw InventoryError.unknownAddress(
                 target, known: addresses.keys.sorted().map { "\($0)=\(addresses[$0]!)" })

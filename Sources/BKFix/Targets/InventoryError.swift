@@ -29,3 +29,17 @@ public enum InventoryError: LocalizedError, Equatable {
         }
     }
 }
+
+extension InventoryError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .unreadable, .invalid, .unknownAddress, .unknownNode, .discoveryFailed: return .badInput
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .unreadable, .invalid, .unknownAddress, .unknownNode, .discoveryFailed: return "bad-inventory"
+        }
+    }
+}

@@ -301,3 +301,20 @@ public struct LocalTransport: Transport {
         }
     }
 }
+
+extension TransportError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .isDirectory, .notAFile, .symlinkOutsideRoot: return .badInput
+        case .permissionDenied, .io: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .isDirectory, .notAFile: return "not-a-file"
+        case .permissionDenied, .io: return "io"
+        case .symlinkOutsideRoot: return "symlink-outside-root"
+        }
+    }
+}

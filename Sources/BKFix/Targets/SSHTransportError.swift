@@ -20,3 +20,18 @@ public enum SSHTransportError: LocalizedError, Equatable {
         }
     }
 }
+
+extension SSHTransportError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .unreachable, .remoteFailure, .timedOut: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .unreachable: return "unreachable"
+        case .remoteFailure, .timedOut: return "io"
+        }
+    }
+}

@@ -83,3 +83,17 @@ public enum ReleasePodsError: LocalizedError, Equatable {
         }
     }
 }
+
+extension ReleasePodsError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .kubectlFailed, .badJSON: return .failure
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .kubectlFailed, .badJSON: return "kubectl"
+        }
+    }
+}

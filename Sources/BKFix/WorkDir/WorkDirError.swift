@@ -22,3 +22,18 @@ public enum WorkDirError: LocalizedError, Equatable {
         }
     }
 }
+
+extension WorkDirError: ExitCodedError {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .notAWorkDir, .releaseNotFound, .noCustomValuesFile: return .badInput
+        }
+    }
+
+    public var jsonCode: String {
+        switch self {
+        case .notAWorkDir, .noCustomValuesFile: return "bad-work-dir"
+        case .releaseNotFound: return "bad-parameter"
+        }
+    }
+}

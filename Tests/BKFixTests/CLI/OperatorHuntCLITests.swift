@@ -32,11 +32,11 @@ import Testing
     }
 
     /// A playbook editing two files with a slow command between them (to be interrupted), and its `slow` stand-in.
-    func twoFilesPlaybook(_ s: CLISandbox) throws -> String {
+    /// With `signal`, `slow step` itself sends it to bkfix (its parent) while it runs: a kill or Ctrl-C at exactly
+    /// that moment, with no timing in the test. `slow undo` returns at once.
+    func twoFilesPlaybook(_ s: CLISandbox, signal: String? = nil) throws -> String {
         try s.write("/etc/hosts2", "10.0.0.1 other\n")
-        try "#!/bin/sh\necho \"slow $*\" >> '\(s.callsLog)'\nsleep 30\n"
-            .write(toFile: s.bin + "/slow", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: s.bin + "/slow")
+        try slowStandIn(s, signal: signal)
         return try playbooks(
             s, "two-files",
             """
@@ -48,6 +48,18 @@ import Testing
               - hosts-entry: {file: /etc/hosts2, ip: 10.1.2.4, names: [b.test]}
 
             """)
+    }
+
+    /// `slow step` (sending `signal` to its parent first, when given) runs until stopped; `slow undo` returns at once.
+    func slowStandIn(_ s: CLISandbox, signal: String?) throws {
+        var script = "#!/bin/sh\necho \"slow $*\" >> '\(s.callsLog)'\n[ \"$1\" = step ] || exit 0\n"
+        if let signal { script += "kill -\(signal) $PPID\n" + (signal == "KILL" ? "exit 0\n" : "") }
+        try ExecutableScript.write(script + "sleep 30\n", to: s.bin + "/slow")
+    }
+
+    /// Waits for a process started with `CLISandbox.start` to end (it signals itself: no timing involved).
+    func waitForExit(_ process: Process) async throws {
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
     }
 
     @Test func aHugeMalformedHostsLineIsQuotedShortNotInFull() async throws {
@@ -169,27 +181,36 @@ import Testing
     @Test func recoverUndoKeepsAnEditMadeAfterTheKillInTheStateRepo() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
-        let dir = try twoFilesPlaybook(s)
+        let dir = try twoFilesPlaybook(s, signal: "KILL")
         let process = try s.start(["apply", "two-files", "--playbooks", dir, "--yes"])
-        for _ in 0..<200 where !s.calls.contains("slow step") { try await Task.sleep(for: .milliseconds(50)) }
+        try await waitForExit(process)
         #expect(s.calls.contains("slow step"))
-        kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n10.1.2.3 a.test\n")
         #expect(s.readText("/etc/hosts2") == "10.0.0.1 other\n")
         // The operator edits the half-done file before recovering.
         let edited = "127.0.0.1 localhost\n10.1.2.3 a.test\n192.168.9.9 added-by-hand\n"
         try s.write("/etc/hosts", edited)
-        let r = try await s.bkfix(["recover", "--undo"])
+        // Like rollback, recover --undo refuses to overwrite a file changed after the run, showing the versions.
+        let refused = try await s.bkfix(["recover", "--undo", "--yes"])
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(refused.stderr.contains("/etc/hosts on control changed after run"), "\(refused.stderr)")
+        #expect(refused.stdout.contains("added-by-hand"))
+        #expect(s.readText("/etc/hosts") == edited)
+        #expect(try await s.bkfix(["status"]).stdout.contains("interrupted run"))
+        let r = try await s.bkfix(["recover", "--undo", "--force", "--yes"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
         #expect(s.readText("/etc/hosts2") == "10.0.0.1 other\n")
+        // The command was running when bkfix died: it counts as having run, so its undo ran.
+        #expect(s.calls.contains("slow undo"))
         // The hand edit is not lost: it is in the state repo's history.
         let log = try await s.git(["log", "-p", "--format=%s", "--", "hosts/control/etc/hosts"])
         #expect(log.stdout.contains("added-by-hand"), "\(log.stdout)")
         #expect(try await s.bkfix(["status"]).stdout.contains("all clear"))
-        let last = try await s.git(["log", "-1", "--format=%B"])
-        #expect(last.stdout.contains("Status: interrupted"))
+        let runs = try await s.historyRuns()
+        #expect(runs.first?["kind"] as? String == "rollback")
+        #expect(runs.dropFirst().first?["status"] as? String == "interrupted")
+        #expect(runs.first?["rollbackOf"] as? String == runs.dropFirst().first?["id"] as? String)
     }
 
     @Test func diagnosingADirectoryOrAMissingLogSaysWhichAndIsBadInput() async throws {
@@ -282,7 +303,7 @@ import Testing
     @Test func historyWithFiltersThatMatchNothingDoesNotClaimThereAreNoRuns() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
-        #expect(try await s.bkfix(["history"]).stdout.contains("no runs recorded yet"))
+        #expect(try await s.bkfix(["history"]).stdout.contains("no history yet"))
         #expect(try await s.bkfix(["apply", "hub-hosts", "--yes"]).status == 0)
         let r = try await s.bkfix(["history", "--playbook", "docker-mirror"])
         #expect(r.status == 0)
@@ -299,7 +320,7 @@ import Testing
         #expect(r.status == 2)
         #expect(r.stderr.contains("cannot use plan \(dir): it is a directory"), "\(r.stderr)")
         let other = dir + "/other.json"
-        try "{\"format\": 1}".write(toFile: other, atomically: true, encoding: .utf8)
+        try "{\"format\": 2}".write(toFile: other, atomically: true, encoding: .utf8)
         let wrong = try await s.bkfix(["apply", "--plan", other, "--yes"])
         #expect(wrong.status == 2)
         #expect(wrong.stderr.contains("not a bkfix plan (missing key"), "\(wrong.stderr)")
@@ -321,11 +342,9 @@ import Testing
     @Test func sigtermBetweenTwoFileWritesRecordsAnInterruptionNotATimeout() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
-        let dir = try twoFilesPlaybook(s)
+        let dir = try twoFilesPlaybook(s, signal: "TERM")
         let process = try s.start(["apply", "two-files", "--playbooks", dir, "--yes"])
-        for _ in 0..<200 where !s.calls.contains("slow step") { try await Task.sleep(for: .milliseconds(50)) }
-        kill(process.processIdentifier, SIGTERM)
-        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(25)) }
+        try await waitForExit(process)
         #expect(process.terminationStatus == 130)
         #expect(s.readText("/etc/hosts2") == "10.0.0.1 other\n")
         let shown = try CLISandbox.json(try await s.bkfix(["history", "--json"]).stdout)
@@ -343,15 +362,13 @@ import Testing
     @Test func aCaseFileThatIsADirectoryBinaryOrADanglingLinkIsNamedWithItsProblem() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
-        let home = s.dir.appendingPathComponent("home").path
-        let cases = home + "/cases"
+        let cases = s.root + "/etc/bkfix/cases"  // the site's own cases
         try FileManager.default.createDirectory(atPath: cases + "/a-dir.yaml", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: home + "/playbooks", withIntermediateDirectories: true)
         try Data([0xFF, 0xFE, 0x00, 0x41]).write(to: URL(fileURLWithPath: cases + "/b-binary.yaml"))
         try FileManager.default.createSymbolicLink(atPath: cases + "/c-link.yaml", withDestinationPath: "/nonexistent")
         let log = s.dir.appendingPathComponent("sync.log").path
         try "Error: timed out waiting for the condition\n".write(toFile: log, atomically: true, encoding: .utf8)
-        let r = try await s.bkfix(["diagnose", log], env: ["BKFIX_HOME": home])
+        let r = try await s.bkfix(["diagnose", log])
         #expect(r.status != 0)
         #expect(r.stderr.contains("\(cases)/a-dir.yaml: cannot read this case file: it is a directory"), "\(r.stderr)")
         #expect(r.stderr.contains("\(cases)/b-binary.yaml: cannot read this case file: not UTF-8 text"))
@@ -397,14 +414,14 @@ import Testing
         let s = try sandbox()
         defer { s.cleanup() }
         let marker = s.dir.appendingPathComponent("slept").path
-        // `slow undo` hangs the first time only, so the rollback can be killed in it and finished afterwards.
-        try """
-        #!/bin/sh
-        echo "slow $*" >> '\(s.callsLog)'
-        if [ "$1" = undo ] && [ ! -e '\(marker)' ]; then touch '\(marker)'; sleep 30; fi
+        // `slow undo` kills its bkfix the first time only, so the rollback dies in it and is finished afterwards.
+        try ExecutableScript.write(
+            """
+            #!/bin/sh
+            echo "slow $*" >> '\(s.callsLog)'
+            if [ "$1" = undo ] && [ ! -e '\(marker)' ]; then touch '\(marker)'; kill -KILL $PPID; fi
 
-        """.write(toFile: s.bin + "/slow", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: s.bin + "/slow")
+            """, to: s.bin + "/slow")
         let dir = try playbooks(
             s, "pin-and-slow-undo",
             """
@@ -419,14 +436,12 @@ import Testing
             try await s.bkfix(["apply", "pin-and-slow-undo", "--playbooks", dir, "--yes", "--json"]).stdout)
         let runID = try #require(applied["run"] as? String)
         let process = try s.start(["rollback", runID, "--yes"])
-        for _ in 0..<200 where !s.calls.contains("slow undo") { try await Task.sleep(for: .milliseconds(50)) }
-        kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        try await waitForExit(process)
         let r = try await s.bkfix(["recover"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("to finish undoing run \(runID): bkfix rollback \(runID) --force"), "\(r.stdout)")
+        #expect(r.stdout.contains("to finish undoing run \(runID): bkfix rollback \(runID) --retry"), "\(r.stdout)")
         #expect(!r.stdout.contains("to undo what it did"))
-        let finish = try await s.bkfix(["rollback", runID, "--force", "--yes"])
+        let finish = try await s.bkfix(["rollback", runID, "--retry", "--yes"])
         #expect(finish.status == 0, "\(finish.stderr)")
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
         #expect(s.calls.filter { $0 == "slow undo" }.count == 2)
@@ -658,9 +673,7 @@ import Testing
     @Test func aKilledRunWhosePidWasReusedIsStillRecoverable() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
-        try "#!/bin/sh\necho \"slow $*\" >> '\(s.callsLog)'\nsleep 30\n"
-            .write(toFile: s.bin + "/slow", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: s.bin + "/slow")
+        try slowStandIn(s, signal: "KILL")
         let dir = try playbooks(
             s, "pin-and-wait",
             """
@@ -672,9 +685,7 @@ import Testing
 
             """)
         let process = try s.start(["apply", "pin-and-wait", "--playbooks", dir, "--yes"])
-        for _ in 0..<200 where !s.calls.contains("slow step") { try await Task.sleep(for: .milliseconds(50)) }
-        kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        try await waitForExit(process)
         // After a reboot the dead run's pid belongs to someone else: here, this test process.
         let runtime = s.state + "/.git/bkfix"
         let name = try #require(
@@ -700,11 +711,11 @@ import Testing
         let file = s.dir.appendingPathComponent("plan.json").path
         #expect(try await s.bkfix(["plan", "hub-hosts", "--out", file]).status == 0)
         var plan = try CLISandbox.json(try String(contentsOfFile: file, encoding: .utf8))
-        plan["format"] = 2
+        plan["format"] = 99
         try JSONSerialization.data(withJSONObject: plan).write(to: URL(fileURLWithPath: file))
         let r = try await s.bkfix(["apply", "--plan", file, "--yes"])
         #expect(r.status == 2)
-        #expect(r.stderr.contains("plan format 2, this bkfix reads format 1"), "\(r.stderr)")
+        #expect(r.stderr.contains("plan format 99, this bkfix reads format 2"), "\(r.stderr)")
         #expect(s.readText("/etc/hosts") == "127.0.0.1 localhost\n")
     }
 

@@ -21,7 +21,11 @@ import Testing
         #expect(c.risk == .irreversible)
         #expect(c.confirmWord == "bk-elastic")
         #expect(c.timeout == 1800)
-        #expect(c.undo.isEmpty)
+        // Its compensation: the sync that brings the release back from the restored values, known at plan time.
+        #expect(
+            c.undo.map(\.argv) == [["helmfile", "-f", "base-storage.yaml.gotmpl", "-l", "name=bk-elastic", "sync"]])
+        #expect(c.undo.first?.risk == .compensating)
+        #expect(c.effect == "bk-elastic was destroyed")
     }
 
     @Test func syncIsCompensatedByTheSameSync() throws {

@@ -14,12 +14,7 @@ struct RaiseQuotaCLITests {
     /// A sandbox holding the fixture work dir at /data/bkce/blueking and the stand-ins on PATH.
     func sandbox() throws -> CLISandbox {
         let s = try CLISandbox()
-        for (path, text) in try WorkDirFixture.files("bkce70") { try s.write(path, text) }
-        for tool in ["helmfile", "kubectl"] {
-            let target = s.bin + "/" + tool
-            try FileManager.default.copyItem(atPath: Fixtures.url("workdir/standins/\(tool)").path, toPath: target)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target)
-        }
+        try s.installWorkDirFixture()
         return s
     }
 

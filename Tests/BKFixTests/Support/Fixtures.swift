@@ -5,6 +5,9 @@ enum Fixtures {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
 
+    /// The checkout these tests belong to (holding `Package.swift`, `playbooks/`, `cases/`, the `Makefile`).
+    static let checkout = root.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
     static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
 
     static func data(_ relative: String) throws -> Data { try Data(contentsOf: url(relative)) }

@@ -65,3 +65,14 @@ enum WorkDirFixture {
         { argv in CommandResult(argv: argv, exitCode: 0, stdout: stdout, stderr: "", duration: 0, timedOut: false) }
     }
 }
+
+extension CLISandbox {
+    /// Puts the fixture work dir `bkce70` at /data/bkce/blueking and the stand-in helmfile and kubectl on PATH.
+    func installWorkDirFixture() throws {
+        for (path, text) in try WorkDirFixture.files("bkce70") { try write(path, text) }
+        for tool in ["helmfile", "kubectl"] {
+            try ExecutableScript.write(
+                try String(contentsOf: Fixtures.url("workdir/standins/\(tool)"), encoding: .utf8), to: bin + "/" + tool)
+        }
+    }
+}
