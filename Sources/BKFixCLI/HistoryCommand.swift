@@ -59,23 +59,24 @@ struct HistoryCommand: ParsableCommand {
             let filter = RunFilter(
                 playbook: playbook, caseID: caseID, host: host, status: status.flatMap(RunStatus.init(rawValue:)),
                 since: since.flatMap(Self.parseDate), until: until.flatMap(Self.parseDate))
-            let runs = try store.history(filter, limit: limit)
             if global.json {
-                console.out(JSONOutput.history(runs))
-                return .ok
-            }
-            if runs.isEmpty {
-                console.out((try store.hasRuns() ? Messages.noRunsMatch : Messages.noRunsYet).text(console.lang) + "\n")
+                var document = JSONOutput.HistoryDocument()
+                try store.history(filter, limit: limit) { document.append($0) }
+                console.out(document.text)
                 return .ok
             }
             var text = ""
-            for r in runs {
+            let count = try store.history(filter, limit: limit) { r in
                 text += "\(r.id)  \(JSONOutput.iso(r.started))  \(Self.padded(r.kind.rawValue, 8))"
                 text += " \(Self.padded(r.playbook, 16)) \(Self.padded(r.status.rawValue, 13))"
                 text += " \(r.operatorName)  \(r.files.map(\.path).joined(separator: ","))"
                 if let of = r.rollbackOf { text += "  (rollback of \(of))" }
                 if let by = r.rolledBackBy { text += "  (rolled back by \(by))" }
                 text += "\n"
+            }
+            if count == 0 {
+                console.out((try store.hasRuns() ? Messages.noRunsMatch : Messages.noRunsYet).text(console.lang) + "\n")
+                return .ok
             }
             console.out(text)
             return .ok

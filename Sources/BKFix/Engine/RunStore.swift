@@ -213,6 +213,21 @@ public final class RunStore: @unchecked Sendable {
         try summaries(limit: limit, where: filter.matches)
     }
 
+    /// `history` handed over one run at a time (10,000 runs need not all be in memory); returns how many.
+    @discardableResult
+    public func history(_ filter: RunFilter, limit: Int? = nil, each visit: (RunSummary) throws -> Void) throws -> Int {
+        if limit == 0 { return 0 }
+        var count = 0
+        try walkRuns { run in
+            if filter.matches(run) {
+                try visit(run)
+                count += 1
+            }
+            return limit.map { count < $0 } ?? true
+        }
+        return count
+    }
+
     /// Whether any run was ever recorded (reads commits back to the newest run only).
     public func hasRuns() throws -> Bool {
         try !summaries(limit: 1).isEmpty

@@ -29,28 +29,41 @@ public enum JSONOutput {
     }
 
     public static func historyEntry(_ r: RunSummary) -> [String: Any] {
-        Dictionary(uniqueKeysWithValues: historyFields(r).map { ($0.key, $0.value.object) })
+        var entry: [String: Any] = [:]
+        historyFields(r) { entry[$0] = $1.object }
+        return entry
     }
 
-    /// The `history --json` document, as `serialize(["runs": runs.map(historyEntry)])` would write it, but fast
-    /// enough for 10,000 runs (`PrettyJSON`).
-    public static func history(_ runs: [RunSummary]) -> String {
-        PrettyJSON.document(key: "runs", objects: runs.map(historyFields))
+    /// The `history --json` document, written run by run: the same bytes as
+    /// `serialize(["runs": runs.map(historyEntry)])`, fast enough for 10,000 runs (`PrettyJSON`).
+    public struct HistoryDocument {
+        private var json = PrettyJSON(listKey: "runs")
+
+        public init() {}
+
+        public mutating func append(_ run: RunSummary) {
+            json.appendObject { object in historyFields(run) { object.field($0, $1) } }
+        }
+
+        public var text: String { json.text() }
     }
 
-    /// The fields of one history entry, in key order: the one definition `historyEntry` and `history` share.
-    private static func historyFields(_ r: RunSummary) -> [(key: String, value: PrettyJSON.Value)] {
-        [
-            ("case", r.cases.first.map(PrettyJSON.Value.string) ?? .null), ("cases", .strings(r.cases)),
-            ("commit", .string(r.commit)),
-            ("files", .strings(r.files.map { RunTrailers.fileRef(host: $0.host, path: $0.path) })),
-            ("finished", r.finished.map { .string(iso($0)) } ?? .null), ("hosts", .strings(r.hosts)),
-            ("id", .string(r.id)), ("kind", .string(r.kind.rawValue)), ("operator", .string(r.operatorName)),
-            ("playbook", .string(r.playbook)), ("rollbackOf", r.rollbackOf.map(PrettyJSON.Value.string) ?? .null),
-            ("rolledBackBy", r.rolledBackBy.map(PrettyJSON.Value.string) ?? .null),
-            ("started", .string(iso(r.started))),
-            ("status", .string(r.status.rawValue)),
-        ]
+    /// The fields of one history entry, in key order: the one definition `historyEntry` and `HistoryDocument` share.
+    fileprivate static func historyFields(_ r: RunSummary, _ field: (String, PrettyJSON.Value) -> Void) {
+        field("case", r.cases.first.map(PrettyJSON.Value.string) ?? .null)
+        field("cases", .strings(r.cases))
+        field("commit", .string(r.commit))
+        field("files", .fileRefs(r.files))
+        field("finished", r.finished.map { .string(iso($0)) } ?? .null)
+        field("hosts", .strings(r.hosts))
+        field("id", .string(r.id))
+        field("kind", .string(r.kind.rawValue))
+        field("operator", .string(r.operatorName))
+        field("playbook", .string(r.playbook))
+        field("rollbackOf", r.rollbackOf.map(PrettyJSON.Value.string) ?? .null)
+        field("rolledBackBy", r.rolledBackBy.map(PrettyJSON.Value.string) ?? .null)
+        field("started", .string(iso(r.started)))
+        field("status", .string(r.status.rawValue))
     }
 
     /// The full record as a JSON object, plus where it lives.

@@ -31,7 +31,9 @@ import Testing
                 finished: nil, rollbackOf: nil),
         ]
         for list in [runs, []] {
-            #expect(JSONOutput.history(list) == JSONOutput.serialize(["runs": list.map(JSONOutput.historyEntry)]))
+            var document = JSONOutput.HistoryDocument()
+            for run in list { document.append(run) }
+            #expect(document.text == JSONOutput.serialize(["runs": list.map(JSONOutput.historyEntry)]))
         }
     }
 }
