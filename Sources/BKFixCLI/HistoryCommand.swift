@@ -62,7 +62,7 @@ struct HistoryCommand: ParsableCommand {
             if global.json {
                 var document = JSONOutput.HistoryDocument()
                 try store.history(filter, limit: limit) { document.append($0) }
-                console.out(document.text)
+                console.out(bytes: document.finish())
                 return .ok
             }
             var text = ""

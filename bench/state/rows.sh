@@ -6,7 +6,7 @@
 # The 10 / 1,000 / 10,000-run repos are grown by bench/state/seed (RunStore.recordPreImages + commitRun, exactly
 # as apply and rollback record runs, one run every 2 hours ending now) from one real apply/rollback pair made
 # here by $BKFIX; fsync is turned off while seeding only (LD_PRELOAD), which changes no byte of the repo. They
-# are cached in $OUT and rebuilt when the seeder changes.
+# are cached in $OUT and grown again when the code that shapes them changes (RESEED=1 forces it; ~10 minutes).
 set -euo pipefail
 : "${BKFIX:?}" "${VENV:?}" "${RUNS:?}" "${OUT:?}" "${MEASURE:?}"
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,8 +22,10 @@ cc -shared -fPIC -O2 -o "$OUT/nofsync.so" -x c - <<'C'
 int fsync(int fd) { (void)fd; return 0; }
 int fdatasync(int fd) { (void)fd; return 0; }
 C
-stamp=$(cat "$OUT/seed" "$BKFIX" | sha256sum | cut -c1-16)
-if [ "$(cat "$OUT/repos.stamp" 2>/dev/null)" != "$stamp" ]; then
+# Re-seeded when the code that shapes the repo changes (or RESEED=1), not on every build.
+stamp=$(git log -1 --format=%H -- bench/state/seed Sources/BKFix/State Sources/BKFix/Engine/RunStore.swift \
+    Sources/BKFix/Engine/RunTrailers.swift Sources/BKFix/Engine/RunIndex.swift Sources/BKFix/Engine/RunSummary.swift)
+if [ "${RESEED:-0}" = 1 ] || [ "$(cat "$OUT/repos.stamp" 2>/dev/null)" != "$stamp" ]; then
     echo "seeding the 10 / 1,000 / 10,000-run state repos (minutes)" >&2
     rm -rf "$OUT/template" "$OUT"/runs-*
     "$BKFIX" apply hub-hosts --yes --root "$OUT/root" --state "$OUT/template" > /dev/null 2>&1

@@ -45,7 +45,8 @@ public enum JSONOutput {
             json.appendObject { object in historyFields(run) { object.field($0, $1) } }
         }
 
-        public var text: String { json.text() }
+        /// The document's UTF-8 bytes (10,000 runs make 6 MB: no copy into a String).
+        public consuming func finish() -> [UInt8] { json.finish() }
     }
 
     /// The fields of one history entry, in key order: the one definition `historyEntry` and `HistoryDocument` share.

@@ -29,7 +29,7 @@ struct PrettyJSON {
 
     /// Starts `{"key" : [`.
     init(listKey key: String) {
-        out.reserveCapacity(1 << 16)
+        out.reserveCapacity(1 << 20)
         out += Array("{\n  ".utf8)
         Self.writeString(key, into: &out)
         out += Array(" : [\n".utf8)
@@ -69,12 +69,11 @@ struct PrettyJSON {
     }
 
     /// Ends the document: `]}` and a newline (an empty list is `[`, a blank line, `]`, as JSONSerialization has it).
-    func text() -> String {
-        var out = out
+    consuming func finish() -> [UInt8] {
         out.append(0x0A)  // after the last object; for no object, the blank line JSONSerialization leaves
         out += Self.spaces[..<2]
         out += Array("]\n}\n".utf8)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     private mutating func writeList(count: Int, _ element: (Int, inout [UInt8]) -> Void) {

@@ -33,7 +33,8 @@ import Testing
         for list in [runs, []] {
             var document = JSONOutput.HistoryDocument()
             for run in list { document.append(run) }
-            #expect(document.text == JSONOutput.serialize(["runs": list.map(JSONOutput.historyEntry)]))
+            let text = String(decoding: document.finish(), as: UTF8.self)
+            #expect(text == JSONOutput.serialize(["runs": list.map(JSONOutput.historyEntry)]))
         }
     }
 }
