@@ -19,7 +19,7 @@ struct GcCommand: ParsableCommand {
                 if global.json {
                     console.json(["packedObjects": 0, "removedLooseObjects": 0, "removedPacks": 0])
                 } else {
-                    console.out("no state repo at \(session.statePath): nothing to pack\n")
+                    console.out(Messages.format(Messages.gcNoRepo, console.lang, session.statePath) + "\n")
                 }
                 return .ok
             }
@@ -32,22 +32,24 @@ struct GcCommand: ParsableCommand {
                 ])
                 return .ok
             }
+            let counts = { (c: StateObjectCounts) in
+                Messages.format(
+                    Messages.gcCounts, console.lang, String(c.looseObjects), String(c.looseBytes / 1024),
+                    String(c.packedObjects), String(c.packs), String(c.packBytes / 1024))
+            }
             if report.packedObjects == 0 {
-                console.out("state repo \(store.repo.path): already packed (\(Self.describe(report.after)))\n")
+                console.out(
+                    Messages.format(Messages.gcAlreadyPacked, console.lang, store.repo.path, counts(report.after))
+                        + "\n")
             } else {
                 console.out(
-                    "state repo \(store.repo.path): packed \(report.packedObjects) objects into one pack; removed "
-                        + "\(report.removedLooseObjects) loose objects and \(report.removedPacks) old packs\n"
-                        + "before: \(Self.describe(report.before))\nafter:  \(Self.describe(report.after))\n")
+                    Messages.format(
+                        Messages.gcPacked, console.lang, store.repo.path, String(report.packedObjects),
+                        String(report.removedLooseObjects), String(report.removedPacks), counts(report.before),
+                        counts(report.after)) + "\n")
             }
             return .ok
         }
-    }
-
-    /// `git count-objects -v` in one line.
-    private static func describe(_ c: StateObjectCounts) -> String {
-        "\(c.looseObjects) loose objects (\(c.looseBytes / 1024) KiB), \(c.packedObjects) objects in \(c.packs) "
-            + "pack\(c.packs == 1 ? "" : "s") (\(c.packBytes / 1024) KiB)"
     }
 
     private static func counts(_ c: StateObjectCounts) -> [String: Any] {
