@@ -41,6 +41,9 @@ struct GlobalOptions: ParsableArguments {
         help: "When a host fails (e.g. cannot be reached), still run the other hosts' steps.")
     var keepGoing = false
 
+    @Option(help: ArgumentHelp("How many nodes to plan and apply at once (at least 1).", valueName: "n"))
+    var forks: Int = 10
+
     @Option(help: ArgumentHelp("Message language: zh or en (default from LC_ALL/LANG).", valueName: "lang"))
     var lang: Language?
 
@@ -59,6 +62,7 @@ struct GlobalOptions: ParsableArguments {
         else {
             throw ValidationError("--root \(root): no such directory")
         }
+        guard forks >= 1 else { throw ValidationError("--forks \(forks): must be at least 1") }
     }
 
     var language: Language { lang ?? Language.fromEnvironment(environment) }
@@ -73,7 +77,8 @@ struct GlobalOptions: ParsableArguments {
             SessionOptions(
                 root: absolute(root), stateDir: state.map(absolute), installDir: installDir,
                 playbookDirs: playbookDirs.map(absolute), language: language, environment: environment,
-                inventory: inventory.map(absolute), keepGoing: keepGoing))
+                inventory: inventory.map(absolute), keepGoing: keepGoing,
+                forks: forks))
     }
 
     /// A `--playbooks` folder that is missing or holds no valid playbook stops every command (exit 2).

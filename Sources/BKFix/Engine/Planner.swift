@@ -1,7 +1,7 @@
 import Foundation
 
-/// Turns a playbook and its parameters into a concrete `Plan` by asking each step kind, host by host, what it would
-/// change. It only reads.
+/// Turns a playbook and its parameters into a concrete `Plan` by asking each step kind, for each of its hosts, what it
+/// would change. It only reads.
 public struct Planner: Sendable {
     public var hosts: HostDirectory
     public var installDir: String?
@@ -9,6 +9,8 @@ public struct Planner: Sendable {
     public var environment: [String: String]
     /// A node that cannot be reached is left out of the plan (and reported) instead of failing it.
     public var keepGoing = false
+    /// How many nodes plan at once (`--forks`).
+    public var forks = 10
 
     public init(hosts: HostDirectory, installDir: String?, language: Language, environment: [String: String]) {
         self.hosts = hosts
@@ -27,44 +29,75 @@ public struct Planner: Sendable {
         return values
     }
 
+    /// Plans step by step, and within a step the nodes concurrently (`forks` at a time): first one round trip per
+    /// node reads every path the playbook's steps name (ReadAhead), then each step plans every host of it from that
+    /// snapshot. The plan is the one planning host after host would give: changes, notes, pins and queries are put
+    /// together in step and host order, whatever order the hosts finished in; the control machine (and any other
+    /// host that is not a node) plans alone, in its place.
     public func plan(_ playbook: Playbook, params: [String: ArgValue]) throws -> Plan {
         let values = templateValues(params)
         let controlView = PlanningTransport(base: hosts.control)
         var views: [String: PlanningTransport] = ["control": controlView]
-        func view(_ host: String) throws -> PlanningTransport {
-            if let v = views[host] { return v }
-            let v = PlanningTransport(base: try hosts.transport(for: host))
-            views[host] = v
-            return v
-        }
+        // Each step once: its kind, arguments and hosts, or the error planning it would raise (raised in its turn).
+        let steps: [Result<(kind: any StepKind.Type, args: StepArgs, hosts: [String]), any Error>] =
+            playbook.steps.map { step in
+                Result {
+                    guard let kind = StepRegistry.step(named: step.kind) else {
+                        throw StepError.unknownKind(step.kind)
+                    }
+                    return (kind, try substitute(step, values), try targets(step, values))
+                }
+            }
+        var readFailures = prefetch(steps.compactMap { try? $0.get() }.map { ($0.args, $0.hosts) }, into: &views)
 
         var changes: [Change] = []
         var notes: [String] = []
         var unreachable: [String: String] = [:]
-        for step in playbook.steps {
-            guard let kind = StepRegistry.step(named: step.kind) else { throw StepError.unknownKind(step.kind) }
-            let args = try substitute(step, values)
-            for host in try targets(step, values) where unreachable[host] == nil {
-                let transport = try view(host)
-                let context = PlanContext(
-                    host: host, transport: transport, control: controlView, installDir: installDir,
-                    language: language, environment: environment)
-                let planned: StepPlan
-                do {
-                    planned = try kind.plan(args, in: context)
-                } catch let error as SSHTransportError where keepGoing {
-                    guard case .unreachable = error else { throw error }
-                    unreachable[host] = error.localizedDescription
-                    notes.append(error.localizedDescription)
-                    continue
+        for step in steps {
+            let (kind, args, targets) = try step.get()
+            let live = targets.filter { unreachable[$0] == nil }
+            for group in try concurrentGroups(live) {
+                for host in group where views[host] == nil {
+                    views[host] = PlanningTransport(base: try hosts.transport(for: host))
                 }
-                notes += planned.notes
-                for change in planned.changes {
-                    if case .file(let f) = change {
-                        guard !f.isNoOp else { continue }
-                        transport.overlay(f)
+                let outcomes: [Result<StepPlan, any Error>]
+                if group.count == 1 {
+                    let host = group[0]
+                    outcomes = [
+                        readFailures.removeValue(forKey: host).map { .failure($0) }
+                            ?? Result { try planStep(kind, args, host: host, view: views[host]!, control: controlView) }
+                    ]
+                } else {
+                    let forked = group.map { _ in controlView.fork() }
+                    let jobs = group.map { host in (host, views[host]!, readFailures.removeValue(forKey: host)) }
+                    let pool = HostPool(width: forks).map(
+                        group.count, keepGoing ? .sliding : .windows, stop: HostPool.failed
+                    ) { i -> Result<StepPlan, any Error> in
+                        let (host, view, failed) = jobs[i]
+                        if let failed { return .failure(failed) }
+                        return Result { try planStep(kind, args, host: host, view: view, control: forked[i]) }
                     }
-                    changes.append(change)
+                    for fork in forked { controlView.absorb(fork) }
+                    outcomes = pool.compactMap { $0 }
+                }
+                for (host, outcome) in zip(group, outcomes) {
+                    let planned: StepPlan
+                    do {
+                        planned = try outcome.get()
+                    } catch let error as SSHTransportError where keepGoing {
+                        guard case .unreachable = error else { throw error }
+                        unreachable[host] = error.localizedDescription
+                        notes.append(error.localizedDescription)
+                        continue
+                    }
+                    notes += planned.notes
+                    for change in planned.changes {
+                        if case .file(let f) = change {
+                            guard !f.isNoOp else { continue }
+                            views[host]!.overlay(f)
+                        }
+                        changes.append(change)
+                    }
                 }
             }
         }
@@ -83,6 +116,70 @@ public struct Planner: Sendable {
         plan.queries = views.keys.sorted().flatMap { views[$0]!.queries }.filter { unreachable[$0.host] == nil }
         if !unreachable.isEmpty { plan.unreachableHosts = unreachable }
         return plan
+    }
+
+    /// One step on one host.
+    private func planStep(
+        _ kind: any StepKind.Type, _ args: StepArgs, host: String, view: PlanningTransport, control: PlanningTransport
+    ) throws -> StepPlan {
+        let context = PlanContext(
+            host: host, transport: view, control: control, installDir: installDir, language: language,
+            environment: environment)
+        return try kind.plan(args, in: context)
+    }
+
+    /// Reads, for every node the steps run on, every path they name, in one round trip per node (nodes at once),
+    /// and makes the node's planning view answer from it. A node whose read fails gets its error back when its first
+    /// step plans, in that step's turn, as if that step's own first read had failed.
+    private func prefetch(
+        _ steps: [(args: StepArgs, hosts: [String])], into views: inout [String: PlanningTransport]
+    ) -> [String: any Error] {
+        var order: [String] = []
+        var paths: [String: [StepArgs]] = [:]
+        for (args, hosts) in steps {
+            for host in hosts where host != "control" {
+                if paths[host] == nil { order.append(host) }
+                paths[host, default: []].append(args)
+            }
+        }
+        let nodes: [(host: String, transport: any BatchingTransport, paths: [String])] = order.compactMap { host in
+            guard let t = try? hosts.transport(for: host) as? any BatchingTransport else { return nil }
+            let wanted = ReadAhead.paths(paths[host] ?? [])
+            return wanted.isEmpty ? nil : (host, t, wanted)
+        }
+        let fetched = HostPool(width: forks).map(nodes.count, keepGoing ? .sliding : .windows, stop: HostPool.failed) {
+            i -> Result<[String: PathInspection], any Error> in
+            Result { try nodes[i].transport.inspect(nodes[i].paths) }
+        }
+        var failures: [String: any Error] = [:]
+        for (node, outcome) in zip(nodes, fetched) {
+            switch outcome {
+            case .success(let snapshot)?:
+                views[node.host] = PlanningTransport(
+                    base: PrefetchedTransport(base: node.transport, snapshot: snapshot))
+            case .failure(let error)?: failures[node.host] = error
+            case nil: break
+            }
+        }
+        return failures
+    }
+
+    /// The hosts of a step in runs that may plan at once: consecutive nodes (batching transports) together, any
+    /// other host alone.
+    private func concurrentGroups(_ hosts: [String]) throws -> [[String]] {
+        var groups: [[String]] = []
+        var nodes: [String] = []
+        for host in hosts {
+            if host != "control", (try? self.hosts.transport(for: host)) is any BatchingTransport {
+                nodes.append(host)
+                continue
+            }
+            if !nodes.isEmpty { groups.append(nodes) }
+            nodes = []
+            groups.append([host])
+        }
+        if !nodes.isEmpty { groups.append(nodes) }
+        return groups
     }
 
     private func substitute(_ step: StepSpec, _ values: [String: ArgValue]) throws -> StepArgs {

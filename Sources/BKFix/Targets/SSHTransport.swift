@@ -5,7 +5,8 @@ import Foundation
 #endif
 
 /// A node reached with the system OpenSSH client: every operation is one `ssh` call (multiplexed through a control
-/// master), running a small POSIX `sh` helper whose arguments are shell-quoted, so nothing is ever a free shell string.
+/// master that SSHMasters opens once per run and closes at exit), running a small POSIX `sh` helper whose arguments
+/// are shell-quoted, so nothing is ever a free shell string. SSHBatch puts many file operations in one call.
 public struct SSHTransport: Transport {
     public let node: InventoryNode
     /// The environment `ssh` itself runs in (HOME for ~/.ssh, PATH to find `ssh`).
@@ -75,10 +76,22 @@ public struct SSHTransport: Transport {
         output: (@Sendable (OutputLine) -> Void)? = nil, strictExit: Bool = true, interruptible: Bool = true
     ) throws -> CommandResult {
         let argv = sshArguments() + [remote]
-        if let dir = controlDirectory { try SSHControlDirectory.ensurePrivate(dir, node: node.name) }
-        let result = try ProcessRunner.run(
-            argv, workdir: nil, environment: environment, timeout: timeout, input: input,
-            interruptible: interruptible, output: output)
+        let call = {
+            try ProcessRunner.run(
+                argv, workdir: nil, environment: self.environment, timeout: timeout, input: input,
+                interruptible: interruptible, output: output)
+        }
+        let result: CommandResult
+        if let dir = controlDirectory {
+            try SSHControlDirectory.ensurePrivate(dir, node: node.name)
+            let closer = SSHMasters.Closer(
+                argv: Array(sshArguments().dropLast(2)) + ["-O", "exit", "--", "\(node.user)@\(node.address)"],
+                environment: environment)
+            result = try SSHMasters.shared.use(
+                socket: "\(dir)/\(SSHControlDirectory.socketName(for: node))", closer: closer, call)
+        } else {
+            result = try call()
+        }
         if result.exitCode == 255, strictExit || Self.looksLikeSSHFailure(result.stderr) {
             throw SSHTransportError.unreachable(
                 node: node.name, destination: "\(node.user)@\(node.address):\(node.port)",
@@ -319,5 +332,5 @@ public struct SSHTransport: Transport {
         return Self.shellCommand(line, [])
     }
 
-    private func timeoutFor(_ seconds: Double) -> Double { seconds + Double(node.connectTimeout) }
+    func timeoutFor(_ seconds: Double) -> Double { seconds + Double(node.connectTimeout) }
 }
