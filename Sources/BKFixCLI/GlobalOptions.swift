@@ -62,7 +62,6 @@ struct GlobalOptions: ParsableArguments {
         else {
             throw ValidationError("--root \(root): no such directory")
         }
-        guard forks >= 1 else { throw ValidationError("--forks \(forks): must be at least 1") }
     }
 
     var language: Language { lang ?? Language.fromEnvironment(environment) }
@@ -79,6 +78,11 @@ struct GlobalOptions: ParsableArguments {
                 playbookDirs: playbookDirs.map(absolute), language: language, environment: environment,
                 inventory: inventory.map(absolute), keepGoing: keepGoing,
                 forks: forks))
+    }
+
+    /// `--forks` below 1 is bad input (exit 2), named with its value.
+    func checkForks() throws {
+        guard forks >= 1 else { throw EngineError.badForks(given: forks) }
     }
 
     /// A `--playbooks` folder that is missing or holds no valid playbook stops every command (exit 2).

@@ -77,7 +77,9 @@ public struct Applier: Sendable {
         for pin in plan.pins {
             let live: String?
             if let k = jobs.firstIndex(where: { $0.host == pin.host }), let answer = answers[k] {
-                guard let digest = try answer.get()[pin.path] else { throw EngineError.stalePlan(host: pin.host, path: pin.path) }
+                guard let digest = try answer.get()[pin.path] else {
+                    throw EngineError.stalePlan(host: pin.host, path: pin.path)
+                }
                 live = try digest.get()
             } else {
                 live = try hosts.transport(for: pin.host).read(pin.path).map { SHA256.hex($0.data) }
@@ -90,7 +92,7 @@ public struct Applier: Sendable {
 
     func apply(
         _ plan: Plan, kind: RunKind = .apply, rollbackOf: String? = nil, origin: RunOrigin, notes: [String] = [],
-        events: @escaping @Sendable (ApplyEvent) -> Void = { _ in }
+        pinsChecked: Bool = false, events: @escaping @Sendable (ApplyEvent) -> Void = { _ in }
     ) throws -> RunRecord {
         // A path the repo cannot hold would fail only at the final commit, after the write, leaving a journal that
         // recover cannot record either: refuse it before anything happens.
@@ -101,7 +103,7 @@ public struct Applier: Sendable {
                 throw StateRepoError.unrecordablePath(host: f.host, path: f.path)
             }
         }
-        try checkPins(plan)
+        if !pinsChecked { try checkPins(plan) }
         var record = RunRecord(
             id: RunID.make(), kind: kind, playbook: plan.playbook, cases: plan.cases, title: plan.title,
             params: plan.params, status: .running, started: Date(), finished: nil, operator: origin.operatorName,
@@ -311,7 +313,11 @@ public struct Applier: Sendable {
                     for w in writes {
                         faults.reach(.beforeFileWrite, host: host)
                         let r = Result {
-                            if let data = w.data { try t.write(w.path, data: data, meta: w.meta) } else { try t.remove(w.path) }
+                            if let data = w.data {
+                                try t.write(w.path, data: data, meta: w.meta)
+                            } else {
+                                try t.remove(w.path)
+                            }
                         }
                         results.append(r)
                         guard case .success = r else { break }

@@ -59,7 +59,8 @@ struct ApplySchedule: Sendable {
             }
         }
         for (host, s) in lastSegment where segments[s].concurrent && s > lastCommandSegment {
-            let paths = ReadAhead.paths(plan.verify.filter { $0.host == host }.map { StepArgs(kind: $0.kind, values: $0.args) })
+            let paths = ReadAhead.paths(
+                plan.verify.filter { $0.host == host }.map { StepArgs(kind: $0.kind, values: $0.args) })
             guard !paths.isEmpty else { continue }
             verifyReads[host] = paths
             verifyAt[host] = s

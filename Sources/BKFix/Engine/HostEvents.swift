@@ -22,6 +22,10 @@ final class HostEvents: Sendable {
     /// Passes on what was held, in the order it came.
     func flush() {
         guard holding else { return }
-        for event in held.withLock({ events in defer { events = [] }; return events }) { sink(event) }
+        let events = held.withLock { events in
+            defer { events = [] }
+            return events
+        }
+        for event in events { sink(event) }
     }
 }

@@ -13,14 +13,18 @@ public struct RunFrontEnd: Sendable {
     /// The lock of a process that died was cleared.
     public var staleLockCleared: @Sendable (LockHolder) -> Void
     public var events: @Sendable (ApplyEvent) -> Void
+    /// The review waits for an operator (no `--yes`): files may change meanwhile, so what was checked before it is
+    /// checked again after it.
+    public var asks: Bool
 
     public init(
         review: @escaping @Sendable (Plan, RunKind) throws -> Void,
         conflicts: @escaping @Sendable ([RollbackConflict]) -> Void = { _ in },
         found: @escaping @Sendable (RunRecord) -> Void = { _ in },
         staleLockCleared: @escaping @Sendable (LockHolder) -> Void = { _ in },
-        events: @escaping @Sendable (ApplyEvent) -> Void = { _ in }
+        events: @escaping @Sendable (ApplyEvent) -> Void = { _ in }, asks: Bool = true
     ) {
+        self.asks = asks
         self.review = review
         self.conflicts = conflicts
         self.found = found
@@ -83,7 +87,9 @@ public struct RunEngine: Sendable {
         }
         try frontEnd.review(plan, .apply)
         Interruption.install()
-        return try applier.apply(plan, origin: origin, events: frontEnd.events)
+        // Pins just checked need no second round trip unless an operator was asked in between.
+        return try applier.apply(
+            plan, origin: origin, pinsChecked: saved && !frontEnd.asks, events: frontEnd.events)
     }
 
     /// The inverse plan a rollback would run, without taking the lock or changing anything (`--dry-run`).

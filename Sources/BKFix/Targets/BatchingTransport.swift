@@ -76,7 +76,9 @@ public struct PrefetchedTransport: Transport {
         return try base.read(path)
     }
 
-    public func write(_ path: String, data: Data, meta: FileMeta) throws { try base.write(path, data: data, meta: meta) }
+    public func write(_ path: String, data: Data, meta: FileMeta) throws {
+        try base.write(path, data: data, meta: meta)
+    }
     public func remove(_ path: String) throws { try base.remove(path) }
     public func list(_ dir: String) throws -> [String] { try base.list(dir) }
 
