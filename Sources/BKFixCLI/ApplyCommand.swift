@@ -22,6 +22,8 @@ struct ApplyCommand: ParsableCommand {
     @Flag(help: "Confirm without asking (for automation).")
     var yes = false
 
+    @OptionGroup var revert: RevertOption
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -36,10 +38,13 @@ struct ApplyCommand: ParsableCommand {
         try console.run {
             let session = global.session()
             let presenter = RunPresenter(console: console, session: session, yes: yes)
+            let temporary = revert.request(global, session: session)
             if let path = plan {
-                return try presenter.apply(try Plan.load(savedAt: global.absolute(path)), saved: true)
+                return try presenter.apply(
+                    try Plan.load(savedAt: global.absolute(path)), saved: true, revert: temporary)
             }
-            return try presenter.apply(try session.plan(playbook: playbook!, assignments: params), saved: false)
+            return try presenter.apply(
+                try session.plan(playbook: playbook!, assignments: params), saved: false, revert: temporary)
         }
     }
 }

@@ -11,6 +11,7 @@ struct BKFixCommand: ParsableCommand {
         version: BuildInfo.versionText(libgit2: StateRepo.libgit2Version),
         subcommands: [
             DiagnoseCommand.self, FixCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
+            ConfirmCommand.self,
             HistoryCommand.self, ShowCommand.self, StatusCommand.self, RecoverCommand.self, PlaybooksCommand.self,
             PlaybookCommand.self, DemoCommand.self,
             CasesCommand.self, CollectCommand.self, ManualCommand.self,

@@ -55,13 +55,27 @@ struct DiagnosisSource: ParsableArguments {
     /// Findings from the text input and, with `--live`, the cluster (the live ones tied to the text ones).
     func findings(session: Session, global: GlobalOptions, language: Language) throws -> [Finding] {
         let catalog = try cluster.catalog(global)
-        let text = try textFindings(Diagnoser(catalog: catalog, language: language), global: global)
+        var diagnoser = Diagnoser(catalog: catalog, language: language)
+        diagnoser.releases = Self.knownReleases(session)
+        let text = try textFindings(diagnoser, global: global)
         guard live else { return text }
         let found = try LiveDiagnoser(catalog: catalog, kubectl: cluster.kubectl(session, global), language: language)
             .diagnose(namespaces: cluster.namespaces.isEmpty ? nil : cluster.namespaces, combining: text)
         guard nodes else { return found }
-        return NodeDNSProbe(hosts: session.hosts, kubectl: cluster.kubectl(session, global))
+        let probed = NodeDNSProbe(hosts: session.hosts, kubectl: cluster.kubectl(session, global))
             .augment(found, catalog: catalog, language: language)
+        // The probe may add or strengthen cluster-dns-unreachable: causes go before their symptoms again.
+        return CauseRanking.rank(probed, catalog: catalog, language: language)
+    }
+
+    /// The work dir's releases and namespaces, when there is a work dir (a broken one only means none are known).
+    static func knownReleases(_ session: Session) -> KnownReleases {
+        guard let installDir = session.installDir,
+            let workDir = try? BlueKingWorkDir.locate(installDir: installDir, transport: session.hosts.control)
+        else { return KnownReleases() }
+        return KnownReleases(
+            namespaces: Dictionary(
+                workDir.releases.map { ($0.name, $0.namespace) }, uniquingKeysWith: { first, _ in first }))
     }
 
     private func textFindings(_ diagnoser: Diagnoser, global: GlobalOptions) throws -> [Finding] {

@@ -24,6 +24,8 @@ struct FixCommand: ParsableCommand {
     @Flag(help: "Confirm without asking (for automation).")
     var yes = false
 
+    @OptionGroup var revert: RevertOption
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -62,10 +64,14 @@ struct FixCommand: ParsableCommand {
             if !global.json {
                 console.err(Messages.format(Self.planning, console.lang, playbook, chosen.caseID) + "\n")
             }
-            var plan = try session.plan(playbook: playbook, assignments: params, derived: chosen.params)
+            // The cluster that was diagnosed is the one the playbook acts on (a playbook without `context` ignores it).
+            var derived = chosen.params
+            if let context = source.cluster.context { derived["context"] = context }
+            var plan = try session.plan(playbook: playbook, assignments: params, derived: derived)
             // The run is recorded under the case that was diagnosed, first (the `Case` trailer).
             plan.cases = [chosen.caseID] + plan.cases.filter { $0 != chosen.caseID }
-            return try RunPresenter(console: console, session: session, yes: yes).apply(plan, saved: false)
+            return try RunPresenter(console: console, session: session, yes: yes).apply(
+                plan, saved: false, revert: revert.request(global, session: session))
         }
     }
 

@@ -60,8 +60,19 @@ struct HistoryCommand: ParsableCommand {
                     && (sinceDate == nil || r.started >= sinceDate!) && (untilDate == nil || r.started < untilDate!)
             }
             if let limit { runs = Array(runs.prefix(limit)) }
+            var reverts: [String: RevertSchedule] = [:]
+            for r in try RevertLedger(store: store).all() { reverts[r.run] = r }
             if global.json {
-                console.json(JSONOutput.masked(["runs": runs.map(JSONOutput.historyEntry)]))
+                console.json(
+                    JSONOutput.masked([
+                        "runs": runs.map { e in
+                            var entry = JSONOutput.historyEntry(e)
+                            if let r = reverts[e.record.id] {
+                                entry["revert"] = RevertRenderer.json(r, language: console.lang)
+                            }
+                            return entry
+                        }
+                    ]))
                 return .ok
             }
             if runs.isEmpty {
@@ -78,6 +89,7 @@ struct HistoryCommand: ParsableCommand {
                 line += " \(r.operator)  \(r.files.map(\.path).joined(separator: ","))"
                 if let of = r.rollbackOf { line += "  (rollback of \(of))" }
                 if let by = e.rolledBackBy { line += "  (rolled back by \(by))" }
+                if let revert = reverts[r.id] { line += "  [\(RevertRenderer.line(revert, language: console.lang))]" }
                 console.out(masker.text(line) + "\n")
             }
             if let masked = masker.summary(console.lang) { console.out(masked + "\n") }

@@ -30,11 +30,21 @@ struct RollbackCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Only show the inverse plan.")
     var dryRun = false
 
+    @Flag(
+        name: .customLong("if-unconfirmed"),
+        help: ArgumentHelp(
+            "Only if the run was not confirmed (`bkfix confirm`) nor rolled back yet; otherwise say so and exit 0. "
+                + "What a --revert-after timer runs."))
+    var ifUnconfirmed = false
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         let given = [runID != nil, last, playbook != nil].filter { $0 }.count
         if given != 1 { throw ValidationError("give exactly one of RUN_ID, --last or --playbook ID") }
+        if ifUnconfirmed && (dryRun || retry) {
+            throw ValidationError("--if-unconfirmed goes with neither --dry-run nor --retry")
+        }
     }
 
     func run() throws {
@@ -52,6 +62,23 @@ struct RollbackCommand: ParsableCommand {
                     console.out(PlanRenderer.render(plan, language: console.lang, color: global.color))
                 }
                 return .ok
+            }
+            if ifUnconfirmed {
+                return try presenter.refusedAsJSON {
+                    switch try engine.revertIfUnconfirmed(request) {
+                    case .reverted(let record):
+                        return presenter.report(
+                            record, revert: try RevertLedger(store: engine.store).schedule(for: record.rollbackOf ?? "")
+                        )
+                    case .skipped(let why):
+                        if global.json {
+                            console.json(["run": NSNull(), "status": "skipped", "reason": why])
+                        } else {
+                            console.out(why + "\n")
+                        }
+                        return .ok
+                    }
+                }
             }
             return try presenter.refusedAsJSON { presenter.report(try engine.rollback(request)) }
         }

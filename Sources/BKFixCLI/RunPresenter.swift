@@ -34,8 +34,8 @@ struct RunPresenter {
         return session.engine(store: try session.openStore(), origin: origin, frontEnd: frontEnd)
     }
 
-    /// Applies a plan through the engine (a plan with nothing to do is only shown).
-    func apply(_ plan: Plan, saved: Bool) throws -> ExitStatus {
+    /// Applies a plan through the engine (a plan with nothing to do is only shown); with `revert`, a temporary fix.
+    func apply(_ plan: Plan, saved: Bool, revert: RevertRequest? = nil) throws -> ExitStatus {
         if plan.noChanges && plan.notUndoable.isEmpty && plan.unreachableHosts == nil {
             if console.options.json {
                 console.json(["run": NSNull(), "status": "no-changes", "plan": JSONOutput.plan(plan)])
@@ -44,7 +44,11 @@ struct RunPresenter {
             }
             return .ok
         }
-        return try refusedAsJSON { report(try engine().apply(plan, saved: saved)) }
+        return try refusedAsJSON {
+            let engine = try engine()
+            let record = try engine.apply(plan, saved: saved, revert: revert)
+            return report(record, revert: try RevertLedger(store: engine.store).schedule(for: record.id))
+        }
     }
 
     /// With `--json`, a refused confirmation is a document with status `refused` (exit 3), like a finished run.
@@ -64,18 +68,26 @@ struct RunPresenter {
         }
     }
 
-    /// Prints the outcome of a run and returns its exit status.
-    func report(_ record: RunRecord) -> ExitStatus {
+    /// Prints the outcome of a run and returns its exit status; a temporary fix also says when it reverts (and
+    /// fails the command when its timer could not be set: the change would stay without anyone knowing).
+    func report(_ record: RunRecord, revert: RevertSchedule? = nil) -> ExitStatus {
         let lang = console.lang
         if console.options.json {
-            console.json(JSONOutput.masked(Self.json(record)))
+            var doc = Self.json(record)
+            if let revert { doc["revert"] = RevertRenderer.json(revert, language: lang) }
+            console.json(JSONOutput.masked(doc))
         } else {
             if let e = record.error { console.err("bkfix: \(SecretMasker.apply(e))\n") }
             console.out(Messages.format(Messages.runRecorded, lang, record.id, record.status.rawValue) + "\n")
+            if let revert {
+                let line = RevertRenderer.line(revert, language: lang)
+                if revert.state == .notScheduled { console.err("bkfix: \(line)\n") } else { console.out(line + "\n") }
+            }
             if record.kind == .apply && record.changedSomething {
                 console.out(Messages.format(Messages.rollbackHint, lang, record.id) + "\n")
             }
         }
+        if revert?.state == .notScheduled && Self.exitStatus(record) == .ok { return .failure }
         return Self.exitStatus(record)
     }
 

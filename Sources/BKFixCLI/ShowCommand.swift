@@ -34,6 +34,9 @@ struct ShowCommand: ParsableCommand {
             if let of = r.rollbackOf { s += "rollback of: \(of)\n" }
             if let by = e.rolledBackBy { s += "rolled back by: \(by)\n" }
             if let err = r.error { s += "error:     \(masker.text(err))\n" }
+            if let revert = try RevertLedger(store: store).schedule(for: r.id) {
+                s += "temporary: \(RevertRenderer.line(revert, language: console.lang))\n"
+            }
             if let failed = r.hostErrors {
                 for h in r.hosts {
                     s += "host \(h): " + (failed[h].map { "FAILED — \(masker.text($0))" } ?? "ok") + "\n"
@@ -69,6 +72,11 @@ struct ShowCommand: ParsableCommand {
                         s += "stderr:\n" + masker.text(res.stderr) + (res.stderr.hasSuffix("\n") ? "" : "\n")
                     }
                 }
+            }
+            for o in r.observed ?? [] {
+                s +=
+                    "\n== recorded \(o.host):\(o.path) (before \(o.beforeSHA256.map { String($0.prefix(12)) } ?? "absent"), "
+                    + "after \(o.afterSHA256.map { String($0.prefix(12)) } ?? "absent"); git log -p shows both)\n"
             }
             if !r.notUndoable.isEmpty {
                 s += "\n" + Messages.notUndoable.text(console.lang) + "\n"

@@ -29,9 +29,11 @@ struct StatusCommand: ParsableCommand {
             let drift = checked.filter { $0.unchecked == nil }
             let unchecked = checked.filter { $0.unchecked != nil }
             let pending = recovery.pending()
+            let reverts = try RevertLedger(store: store).all().filter(\.isPending)
             if global.json {
                 console.json([
                     "clean": checked.isEmpty && pending.isEmpty,
+                    "pendingReverts": reverts.map { RevertRenderer.json($0, language: console.lang) },
                     "drift": drift.map {
                         [
                             "host": $0.host, "path": $0.path, "recordedSha256": $0.recordedSHA256 ?? "absent",
@@ -53,6 +55,12 @@ struct StatusCommand: ParsableCommand {
             }
             if checked.isEmpty && pending.isEmpty {
                 console.out(Messages.noDrift.text(console.lang) + "\n")
+            }
+            for r in reverts {
+                console.out(
+                    Messages.format(
+                        Messages.pendingRevert, console.lang, r.run, r.playbook,
+                        RevertRenderer.line(r, language: console.lang)) + "\n")
             }
             for d in drift { console.out(Messages.format(Messages.drift, console.lang, d.path, d.host) + "\n") }
             for d in unchecked {

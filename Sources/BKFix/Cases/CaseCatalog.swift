@@ -74,7 +74,7 @@ public struct CaseCatalog: Sendable {
         for ruleNode in try reader.sequence(root, "rules", required: false) {
             rules.append(try reader.rule(ruleNode))
         }
-        return CaseDefinition(
+        var definition = CaseDefinition(
             id: id, title: try reader.localized(root, "title"), explanation: try reader.localized(root, "explanation"),
             nextStep: try reader.localized(root, "next"),
             playbooks: try reader.sequence(root, "playbooks", required: false).map {
@@ -86,6 +86,20 @@ public struct CaseCatalog: Sendable {
             derive: root["derive"] == nil
                 ? nil : try reader.sequence(root, "derive", required: true).map { try reader.scalar($0, "derive") },
             textRules: rules, source: file)
+        definition.context = try reader.sequence(root, "context", required: false).map { node in
+            let name = try reader.scalar(node, "context")
+            guard contextParamNames.contains(name) else {
+                throw CatalogError.invalidField(
+                    file: file, line: reader.line(node), field: "context",
+                    problem:
+                        "names '\(name)'; the text can give only \(contextParamNames.sorted().joined(separator: ", "))")
+            }
+            return name
+        }
+        definition.explains = try reader.sequence(root, "explains", required: false).map {
+            try reader.scalar($0, "explains")
+        }
+        return definition
     }
 
     private static func yamlErrorLine(_ error: YamlError) -> Int {
@@ -179,10 +193,33 @@ private struct NodeReader {
         for name in names where !derivableParamNames.contains(name) {
             throw CatalogError.unknownCapture(file: file, line: patternLine, name: name)
         }
-        return TextRule(
+        var fixed: [String: String] = [:]
+        if let given = node["params"] {
+            guard let mapping = given.mapping else {
+                throw CatalogError.invalidField(
+                    file: file, line: line(given), field: "params", problem: "must be a mapping of param: value")
+            }
+            for (key, value) in mapping {
+                let name = try scalar(key, "params")
+                guard derivableParamNames.contains(name) else {
+                    throw CatalogError.unknownCapture(file: file, line: line(key), name: name)
+                }
+                fixed[name] = try scalar(value, "params")
+            }
+        }
+        let decimal = try sequence(node, "decimal", required: false).map { try scalar($0, "decimal") }
+        for name in decimal where !names.contains(name) {
+            throw CatalogError.invalidField(
+                file: file, line: line(node["decimal"]), field: "decimal",
+                problem: "names '\(name)', which the regex does not capture")
+        }
+        var rule = TextRule(
             pattern: pattern, weight: weight, supporting: supporting, captureNames: names,
             requiredLiterals: RegexLiteral.required(in: pattern), anyLiterals: anyLiterals,
             location: "\(file):\(patternLine)", regex: regex)
+        rule.fixedParams = fixed
+        rule.decimalCaptures = decimal
+        return rule
     }
 
     /// The `(?<name>...)` groups of a pattern; NSRegularExpression cannot list them itself.

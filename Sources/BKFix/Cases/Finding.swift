@@ -23,6 +23,12 @@ public struct Finding: Codable, Sendable, Equatable {
     public var title: String
     public var explanation: String
     public var nextStep: String
+    /// The generic findings listed after this one that it explains (`explains:` of its case, same release).
+    public var explains: [String] = []
+    /// The specific findings listed before this one that explain it: this one is their visible symptom.
+    public var explainedBy: [String] = []
+    /// The link between them in words, in the finding's language (nil when there is none).
+    public var link: String?
 
     public init(
         caseID: String, confidence: Double, evidence: [Evidence], playbooks: [String], params: [String: String],
@@ -45,5 +51,6 @@ public struct Finding: Codable, Sendable, Equatable {
         case caseID = "case"
         case confidence, evidence, playbooks, params, title, explanation
         case nextStep = "next"
+        case explains, explainedBy, link
     }
 }

@@ -12,10 +12,11 @@ public enum FindingRenderer {
     static let fix = Localized(zh: "修复", en: "fix")
     static let diagnosisOnly = Localized(zh: "仅诊断（没有自动修复的 playbook）", en: "diagnosis only (no playbook fixes this)")
     static let noPlaybookYet = Localized(zh: "（该 playbook 尚未提供）", en: "(no playbook yet)")
+    static let link = Localized(zh: "关联", en: "link")
 
     /// Every message of the renderer, for the test that both languages exist.
     static let allMessages = [
-        noMatch, confidence, evidence, line, cluster, why, next, fix, diagnosisOnly, noPlaybookYet,
+        noMatch, confidence, evidence, line, cluster, why, next, fix, diagnosisOnly, noPlaybookYet, link,
     ]
 
     /// The findings as text. `playbookParams` (when known) maps each existing playbook to the params it takes:
@@ -37,6 +38,7 @@ public enum FindingRenderer {
                     ?? cluster.text(language)
                 out += "     " + dim(place + ":") + " \(item.text)\n"
             }
+            if let text = finding.link { out += "   \(link.text(language)): \(text)\n" }
             out += "   \(why.text(language)): \(finding.explanation)\n"
             out += "   \(next.text(language)): \(finding.nextStep)\n"
             if finding.playbooks.isEmpty {

@@ -31,13 +31,22 @@ public struct PVCList: Decodable, Sendable {
         public struct Spec: Decodable, Sendable, Equatable {
             public var storageClassName: String?
             public var volumeName: String?
+            public var resources: Resources?
+        }
+
+        public struct Resources: Decodable, Sendable, Equatable {
+            public var requests: [String: String]?
         }
 
         public struct Status: Decodable, Sendable, Equatable {
             public var phase: String?
+            public var capacity: [String: String]?
         }
 
         public var isBound: Bool { status?.phase == "Bound" }
+
+        /// Its size: the bound volume's capacity, else what it requests.
+        public var size: String? { status?.capacity?["storage"] ?? spec?.resources?.requests?["storage"] }
     }
 }
 

@@ -33,7 +33,8 @@ public struct LiveDiagnoser: Sendable {
         session.prefetch(pods, logTail: logTail)
         for pod in pods { try classify(pod, in: session) }
         let live = session.scanner.collector.findings(catalog: catalog, language: language)
-        return FindingMerger.combine(text: textFindings, live: live)
+        return CauseRanking.rank(
+            FindingMerger.combine(text: textFindings, live: live), catalog: catalog, language: language)
     }
 
     /// Reports the cases one not-Ready pod shows.
@@ -42,6 +43,7 @@ public struct LiveDiagnoser: Sendable {
         var params = ["namespace": pod.namespace, "pod": pod.name]
         if let release = pod.release { params["release"] = release }
         if let component = pod.component { params["component"] = component }
+        if let node = pod.hostIP ?? pod.nodeName { params["node"] = node }
         let group = pod.release ?? label
         let status =
             "\(pod.phase) \(pod.readyCount)/\(pod.containers.count), restarts \(pod.restarts)"

@@ -67,6 +67,11 @@ public enum PodListScanner {
             }
         } else if key.equals("spec") {
             try cursor.members { cursor, key in
+                if key.equals("nodeName") {
+                    let name = try cursor.string()
+                    pod.nodeName = name.isEmpty ? nil : name
+                    return
+                }
                 guard key.equals("volumes") else { return try cursor.skipValue() }
                 try cursor.elements { cursor in
                     try cursor.members { cursor, key in
@@ -85,6 +90,9 @@ public enum PodListScanner {
             try cursor.members { cursor, key in
                 if key.equals("phase") {
                     pod.phase = try cursor.string()
+                } else if key.equals("hostIP") {
+                    let ip = try cursor.string()
+                    pod.hostIP = ip.isEmpty ? nil : ip
                 } else if key.equals("containerStatuses") {
                     try cursor.elements { cursor in pod.containers.append(try readContainer(&cursor)) }
                 } else if key.equals("conditions") {

@@ -12,6 +12,9 @@ public struct PodSummary: Sendable, Equatable {
     public var claims: [String]
     /// The message of a false `PodScheduled` condition (why the scheduler refuses it).
     public var schedulingMessage: String?
+    /// The node it runs on (`spec.nodeName`) and that node's IP (`status.hostIP`); nil while it is not scheduled.
+    public var nodeName: String?
+    public var hostIP: String?
 
     public init(
         namespace: String, name: String, phase: String, labels: [String: String] = [:],

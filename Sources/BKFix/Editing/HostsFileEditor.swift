@@ -45,83 +45,113 @@ public enum HostsFileEditor {
     }
 
     /// Ensures every name in `names` resolves to `ip` through this hosts file.
+    ///
+    /// One pass over the bytes: lines that map none of the names are copied in runs, never split or decoded.
     public static func ensure(
         ip: String, names: [String], in content: Data, path: String, conflicts: ConflictStyle = .commentOut
     ) throws -> HostsEdit {
         guard let target = IPAddress(ip, allowScope: true) else { throw HostsFileError.invalidAddress(ip) }
-        let lines = try parse(content, path: path)
         var wanted: [String] = []
-        for name in names where !name.isEmpty && !wanted.contains(where: { $0.lowercased() == name.lowercased() }) {
+        for name in names where !name.isEmpty && !wanted.contains(where: { HostName.same($0, name) }) {
             wanted.append(name)
         }
-        let wantedKeys = Set(wanted.map { $0.lowercased() })
-        var satisfied = Set<String>()
+        let keys = wanted.map { HostName(Array($0.utf8)) }
+        var satisfied = [Bool](repeating: false, count: keys.count)
         var notes: [String] = []
-        var output = [UInt8]()
+        var output = Data()  // built in place: no second copy of a big file
         output.reserveCapacity(content.count + 64)
+        var keptLines = 0
+        var lineEnding: [UInt8]?
 
-        for line in lines {
-            guard let entry = line.entry else {
-                output += line.body + line.terminator
-                continue
-            }
-            let hits = entry.names.filter { wantedKeys.contains($0.text.lowercased()) }
-            if hits.isEmpty {
-                output += line.body + line.terminator
-                continue
-            }
-            if IPAddress(entry.address, allowScope: true) == target {
-                for hit in hits { satisfied.insert(hit.text.lowercased()) }
-                output += line.body + line.terminator
-                continue
-            }
-            let text = line.text
-            let reason = "(\(hits.map(\.text).joined(separator: ", ")) pointed to \(entry.address))"
-            if hits.count == entry.names.count {
-                switch conflicts {
-                case .commentOut:
-                    output += Array("# ".utf8) + line.body + line.terminator
-                    notes.append("commented out line \(line.number): \"\(text)\" \(reason)")
-                case .drop:
-                    notes.append("dropped line \(line.number): \"\(text)\" \(reason)")
+        var copiedUpTo = 0  // bytes before this offset are in `output` already; 0 while no line changed
+        try content.withUnsafeBytes { bytes in
+            var scanner = try HostsFileScanner(bytes, path: path)
+            while let line = try scanner.next() {
+                if lineEnding == nil, line.end > line.bodyEnd {
+                    lineEnding = Array(bytes[line.bodyEnd..<line.end])
                 }
-            } else {
-                // Remove each target name with the whitespace before it; everything else stays as it was.
-                var body = line.body
-                for hit in hits.reversed() { body.removeSubrange(hit.gapStart..<hit.range.upperBound) }
-                output += body + line.terminator
-                notes.append(
-                    "removed \(hits.map(\.text).joined(separator: ", ")) from line \(line.number): \"\(text)\" \(reason)"
-                )
+                keptLines += 1
+                guard line.isEntry else { continue }
+                let tokens = scanner.tokens
+                var hits: [Int] = []
+                var hitKeys: [Int] = []
+                for name in 1..<tokens.count {
+                    if let key = keys.firstIndex(where: { $0.matches(scanner.word(name)) }) {
+                        hits.append(name)
+                        hitKeys.append(key)
+                    }
+                }
+                guard !hits.isEmpty else { continue }
+                let address = scanner.text(tokens[0].range)
+                if IPAddress(address, allowScope: true) == target {
+                    for key in hitKeys { satisfied[key] = true }
+                    continue
+                }
+                // This line changes: flush the unchanged bytes before it, then write its new form.
+                output.append(contentsOf: bytes[copiedUpTo..<line.start])
+                copiedUpTo = line.end
+                let body = bytes[line.start..<line.bodyEnd]
+                let terminator = bytes[line.bodyEnd..<line.end]
+                let text = scanner.text(line.start..<line.bodyEnd)
+                let hitNames = hits.map { scanner.text(tokens[$0].range) }
+                let reason = "(\(hitNames.joined(separator: ", ")) pointed to \(address))"
+                if hits.count == tokens.count - 1 {
+                    switch conflicts {
+                    case .commentOut:
+                        output += Array("# ".utf8)
+                        output.append(contentsOf: body)
+                        output.append(contentsOf: terminator)
+                        notes.append("commented out line \(line.number): \"\(text)\" \(reason)")
+                    case .drop:
+                        keptLines -= 1
+                        notes.append("dropped line \(line.number): \"\(text)\" \(reason)")
+                    }
+                } else {
+                    // Remove each target name with the whitespace before it; everything else stays as it was.
+                    var kept = line.start
+                    for hit in hits {
+                        output.append(contentsOf: bytes[kept..<tokens[hit].gapStart])
+                        kept = tokens[hit].range.upperBound
+                    }
+                    output.append(contentsOf: bytes[kept..<line.end])
+                    notes.append(
+                        "removed \(hitNames.joined(separator: ", ")) from line \(line.number): \"\(text)\" \(reason)")
+                }
             }
+            // Nothing to change: the content itself is the result, not a copy of it.
+            guard copiedUpTo > 0 || satisfied.contains(false) else { return }
+            output.append(contentsOf: bytes[copiedUpTo..<bytes.count])
         }
-
-        let missing = wanted.filter { !satisfied.contains($0.lowercased()) }
+        let missing = wanted.indices.filter { !satisfied[$0] }.map { wanted[$0] }
+        if copiedUpTo == 0 && missing.isEmpty { return HostsEdit(after: content, notes: notes, changed: false) }
         if !missing.isEmpty {
             let newLine = Array(([ip] + missing).joined(separator: " ").utf8)
-            let lineEnding: [UInt8] = lines.first(where: { !$0.terminator.isEmpty })?.terminator ?? [0x0A]
+            let ending = lineEnding ?? [0x0A]
             if output.isEmpty {
-                output = newLine + lineEnding
+                output = Data(newLine + ending)
             } else if output.last == 0x0A {
-                output += newLine + lineEnding
+                output += newLine + ending
             } else {
-                output += lineEnding + newLine  // keep the file's missing final newline
+                output += ending + newLine  // keep the file's missing final newline
             }
-            let number = output.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (output.last == 0x0A ? 0 : 1)
-            notes.append("added line \(number): \"\(String(decoding: newLine, as: UTF8.self))\"")
+            notes.append("added line \(keptLines + 1): \"\(String(decoding: newLine, as: UTF8.self))\"")
         }
-        let after = Data(output)
-        return HostsEdit(after: after, notes: notes, changed: after != content)
+        return HostsEdit(after: output, notes: notes, changed: output != content)
     }
 
     /// The IPs an active (uncommented) line gives `name`, in file order.
     public static func lookup(name: String, in content: Data, path: String) throws -> [String] {
-        let key = name.lowercased()
-        return try parse(content, path: path).compactMap { line in
-            guard let entry = line.entry, entry.names.contains(where: { $0.text.lowercased() == key }) else {
-                return nil
+        let key = HostName(Array(name.utf8))
+        return try content.withUnsafeBytes { bytes in
+            var scanner = try HostsFileScanner(bytes, path: path)
+            var result: [String] = []
+            while let line = try scanner.next() {
+                guard line.isEntry else { continue }
+                if scanner.tokens.indices.dropFirst().contains(where: { key.matches(scanner.word($0)) }) {
+                    result.append(scanner.text(scanner.tokens[0].range))
+                }
             }
-            return entry.address
+            return result
         }
     }
 
@@ -130,81 +160,6 @@ public enum HostsFileEditor {
 
     /// IPv4 or IPv6 (an IPv6 scope such as `%eth0` is allowed, as in hosts files).
     public static func isValidIP(_ s: String) -> Bool { IPAddress(s, allowScope: true) != nil }
-
-    // MARK: - Parsing
-
-    /// One line: its bytes without the line ending, the ending (`\n`, `\r\n` or none), and its mapping if active.
-    private struct Line {
-        var number: Int
-        var body: [UInt8]
-        var terminator: [UInt8]
-        var entry: Entry?
-
-        var text: String { String(decoding: body, as: UTF8.self) }
-    }
-
-    /// An active mapping line: the address and the names, each with where it sits in the line.
-    private struct Entry {
-        var address: String
-        var names: [Token]
-    }
-
-    /// A word of a mapping line and its byte range in the line.
-    private struct Token {
-        var text: String
-        var range: Range<Int>
-        /// Where the whitespace before the token starts.
-        var gapStart: Int
-    }
-
-    private static func parse(_ content: Data, path: String) throws -> [Line] {
-        let bytes = [UInt8](content)
-        if bytes.contains(0) { throw HostsFileError.binary(path: path) }
-        var lines: [Line] = []
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-            var body = Array(bytes[start..<end])
-            var terminator: [UInt8] = end < bytes.count ? [0x0A] : []
-            if !terminator.isEmpty && body.last == 0x0D {
-                body.removeLast()
-                terminator = [0x0D, 0x0A]
-            }
-            let number = lines.count + 1
-            let entry = try parseEntry(body, number: number, path: path)
-            lines.append(Line(number: number, body: body, terminator: terminator, entry: entry))
-            start = end + 1
-        }
-        return lines
-    }
-
-    private static func isBlank(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0B || byte == 0x0C
-    }
-
-    /// The mapping of a line, nil for a blank or comment line; `#` starts a comment anywhere.
-    private static func parseEntry(_ body: [UInt8], number: Int, path: String) throws -> Entry? {
-        let end = body.firstIndex(of: UInt8(ascii: "#")) ?? body.count
-        var tokens: [Token] = []
-        var index = 0
-        while index < end {
-            let gapStart = index
-            while index < end && isBlank(body[index]) { index += 1 }
-            guard index < end else { break }
-            let tokenStart = index
-            while index < end && !isBlank(body[index]) { index += 1 }
-            tokens.append(
-                Token(
-                    text: String(decoding: body[tokenStart..<index], as: UTF8.self), range: tokenStart..<index,
-                    gapStart: gapStart))
-        }
-        guard let first = tokens.first else { return nil }
-        guard isValidIP(first.text) else {
-            throw HostsFileError.malformedLine(path: path, line: number, text: String(decoding: body, as: UTF8.self))
-        }
-        return Entry(address: first.text, names: Array(tokens.dropFirst()))
-    }
 }
 
 extension HostsFileError: ExitCodedError {

@@ -15,14 +15,14 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// Parses a quantity; throws for empty, negative or unknown-unit input.
     public init(parsing text: String) throws {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingBlanks
         guard !trimmed.isEmpty else { throw QuantityError.invalid(text, reason: "empty") }
         if trimmed.hasPrefix("-") { throw QuantityError.invalid(text, reason: "negative") }
         let body = trimmed.hasPrefix("+") ? String(trimmed.dropFirst()) : trimmed
         let numberPart = body.prefix(while: { $0.isNumber || $0 == "." })
         let suffix = String(body.dropFirst(numberPart.count))
         guard !numberPart.isEmpty, numberPart.filter({ $0 == "." }).count <= 1, numberPart != ".",
-            let number = Decimal(string: String(numberPart), locale: Locale(identifier: "en_US_POSIX"))
+            let number = Decimal(string: String(numberPart), locale: nil)
         else { throw QuantityError.invalid(text, reason: "no number") }
         self.suffix = suffix
         self.value = number * (try Self.multiplier(of: suffix, in: text))
@@ -52,7 +52,7 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
         guard factor > 0, factor.isFinite else {
             throw QuantityError.invalid("\(factor)", reason: "factor must be positive")
         }
-        let f = Decimal(string: String(factor), locale: Locale(identifier: "en_US_POSIX")) ?? Decimal(factor)
+        let f = Decimal(string: String(factor), locale: nil) ?? Decimal(factor)
         return Quantity(value: value * f, suffix: suffix)
     }
 

@@ -51,16 +51,25 @@ extension Array where Element == UInt8 {
     var isBlankLine: Bool { allSatisfy { $0 == 32 || $0 == 9 } }
 
     var utf8String: String { String(decoding: self, as: UTF8.self) }
+}
 
-    /// Index of the first occurrence of `needle` at or after `from`.
-    func firstIndex(of needle: [UInt8], from: Int = 0) -> Int? {
-        guard needle.count <= count, from <= count - needle.count else { return nil }
-        var i = from
-        while i <= count - needle.count {
-            if self[i] == needle[0] && Array(self[i..<(i + needle.count)]) == needle { return i }
-            i += 1
+extension UnsafeRawBufferPointer {
+    /// Offset of the first occurrence of `needle` at or after `from`: memchr for its first byte, memcmp for the rest.
+    func firstOffset(of needle: [UInt8], from: Int = 0) -> Int? {
+        guard let first = needle.first, let base = baseAddress, from >= 0, needle.count <= count - from else {
+            return nil
         }
-        return nil
+        let lastStart = count - needle.count
+        return needle.withUnsafeBytes { n in
+            var offset = from
+            while offset <= lastStart {
+                guard let hit = memchr(base + offset, Int32(first), lastStart - offset + 1) else { return nil }
+                let at = base.distance(to: UnsafeRawPointer(hit))
+                if memcmp(base + at, n.baseAddress!, n.count) == 0 { return at }
+                offset = at + 1
+            }
+            return nil
+        }
     }
 }
 

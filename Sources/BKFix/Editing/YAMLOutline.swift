@@ -21,7 +21,10 @@ struct YAMLOutline {
         /// Nothing at all (a null): `key:` alone.
         case empty
         case sequence
-        case flowCollection(String)
+        /// `key: {a: 1, ...}`, on one line or several.
+        case flowMapping(YAMLFlow.Mapping)
+        /// `key: [a, b]`, on one line or several.
+        case flowSequence
         case blockScalar
         case multilineScalar
         case alias
@@ -213,6 +216,9 @@ struct YAMLOutline {
             if startsSequenceItem(nextContent, at: nextColumn), nextColumn >= column {
                 entry.value = .sequence
                 entry.lastLine = consumeSequence(from: next, parentIndent: column, cursor: &cursor, end: end)
+            } else if nextColumn > column, opensFlow(nextContent, at: nextColumn) {
+                // `key:` with its flow collection on the next line (`resources:` then `  {}`, as charts write it).
+                try parseFlow(&entry, at: YAMLFlow.Position(line: next, column: nextColumn), cursor: &cursor, end: end)
             } else if nextColumn > column {
                 cursor = next
                 let children = try parseMapping(indent: nextColumn, cursor: &cursor, end: end)
@@ -242,11 +248,11 @@ struct YAMLOutline {
         case UInt8(ascii: "{") where !(j + 1 < content.count && content[j + 1] == UInt8(ascii: "{")),
             UInt8(ascii: "["):
             let rest = Array(content[j...]).utf8String.trimmingBlanks
-            if rest == "{}" || rest.hasPrefix("{} #") || rest.hasPrefix("{}\t#") {
+            try parseFlow(&entry, at: YAMLFlow.Position(line: i, column: j), cursor: &cursor, end: end)
+            if case .flowMapping = entry.value, rest == "{}" || rest.hasPrefix("{} #") || rest.hasPrefix("{}\t#") {
                 entry.value = .emptyFlowMapping(j..<(j + 2))
-            } else {
-                entry.value = .flowCollection(c == UInt8(ascii: "[") ? "a flow sequence" : "a flow mapping")
             }
+            return
         case UInt8(ascii: "\""), UInt8(ascii: "'"):
             if let close = closingQuote(content, from: j) {
                 entry.value = .scalar(
@@ -281,7 +287,6 @@ struct YAMLOutline {
         // Lines indented deeper than the key continue the inline value (multi-line plain or flow).
         if let next = nextContentLine(from: cursor, end: end), lines.lines[next].content.indentWidth > column {
             if case .scalar = entry.value { entry.value = .multilineScalar }
-            if case .emptyFlowMapping = entry.value { entry.value = .flowCollection("a flow mapping") }
             var k = next
             while let n = nextContentLine(from: k, end: end), lines.lines[n].content.indentWidth > column {
                 entry.lastLine = n
@@ -289,6 +294,30 @@ struct YAMLOutline {
             }
             cursor = entry.lastLine + 1
         }
+    }
+
+    /// True when a flow collection (not a `{{` template) opens at `column`.
+    private func opensFlow(_ content: [UInt8], at column: Int) -> Bool {
+        column < content.count && (content[column] == UInt8(ascii: "[") || content[column] == UInt8(ascii: "{"))
+            && !(column + 1 < content.count && content[column + 1] == UInt8(ascii: "{"))
+    }
+
+    /// Reads the flow collection opening at `start` as the entry's value, to the line where it closes.
+    private func parseFlow(_ entry: inout Entry, at start: YAMLFlow.Position, cursor: inout Int, end: Int) throws {
+        var scanner = YAMLFlowScanner(lines, mask: mask, at: start, endLine: end)
+        let node: YAMLFlow.Node
+        do {
+            node = try scanner.collection()
+        } catch let error as YAMLFlow.Unterminated {
+            throw notYAML(error.line < end ? error.line : start.line, "a flow collection that never closes")
+        }
+        if case .mapping(let mapping) = node {
+            entry.value = .flowMapping(mapping)
+        } else {
+            entry.value = .flowSequence
+        }
+        entry.lastLine = scanner.position.line
+        cursor = max(cursor, scanner.position.line + 1)
     }
 
     private func consumeSequence(from first: Int, parentIndent: Int, cursor: inout Int, end: Int) -> Int {
@@ -300,6 +329,15 @@ struct YAMLOutline {
             if column > parentIndent || (column == parentIndent && startsSequenceItem(content, at: column)) {
                 last = n
                 k = n + 1
+                // A flow collection opened here may close on a line indented no deeper than the sequence.
+                if let open = flowValueStart(content, from: column) {
+                    var scanner = YAMLFlowScanner(
+                        lines, mask: mask, at: YAMLFlow.Position(line: n, column: open), endLine: end)
+                    if (try? scanner.collection()) != nil, scanner.position.line > n {
+                        last = scanner.position.line
+                        k = last + 1
+                    }
+                }
             } else {
                 break
             }
@@ -308,10 +346,42 @@ struct YAMLOutline {
         return last
     }
 
+    /// Where a flow collection starts as the value of a sequence line (`- [`, `- key: {`, `- - [`), if it does.
+    private func flowValueStart(_ content: [UInt8], from column: Int) -> Int? {
+        var j = column
+        func skipBlanks() { while j < content.count, content[j] == 32 || content[j] == 9 { j += 1 } }
+        while startsSequenceItem(content, at: j) {
+            j += 1
+            skipBlanks()
+        }
+        if opensFlow(content, at: j) { return j }
+        // `key: [` on an item line: a plain or quoted key, then `: `.
+        var k = j
+        if k < content.count, content[k] == UInt8(ascii: "\"") || content[k] == UInt8(ascii: "'") {
+            guard let close = closingQuote(content, from: k) else { return nil }
+            k = close + 1
+        }
+        while k < content.count {
+            if content[k] == UInt8(ascii: "#") && k > 0 && (content[k - 1] == 32 || content[k - 1] == 9) { return nil }
+            if content[k] == UInt8(ascii: ":"), k + 1 < content.count, content[k + 1] == 32 || content[k + 1] == 9 {
+                j = k + 1
+                skipBlanks()
+                return opensFlow(content, at: j) ? j : nil
+            }
+            k += 1
+        }
+        return nil
+    }
+
     /// Index of the quote closing the quoted scalar that opens at `from`, on the same line.
     private func closingQuote(_ content: [UInt8], from: Int) -> Int? {
-        let quote = content[from]
-        var k = from + 1
+        Self.closingQuote(content[from], in: content, from: from + 1)
+    }
+
+    /// Index of the `quote` that closes a quoted scalar, searching from `start` (`\"` escapes in double quotes,
+    /// `''` in single quotes).
+    static func closingQuote(_ quote: UInt8, in content: [UInt8], from start: Int) -> Int? {
+        var k = start
         while k < content.count {
             if quote == UInt8(ascii: "\"") && content[k] == UInt8(ascii: "\\") {
                 k += 2
@@ -327,6 +397,53 @@ struct YAMLOutline {
             k += 1
         }
         return nil
+    }
+
+    /// What a key path holds in the first document, as far as the outline alone can tell.
+    enum Lookup: Equatable {
+        case scalar(String)
+        /// Absent, or null (which a values merge does not apply).
+        case absent
+        /// A Go template stands there: no literal value.
+        case templated
+        /// A collection, a block or multi-line scalar, an alias, or an escape the outline does not decode.
+        case needsParse
+    }
+
+    /// The scalar at a key path of the first document, read without a YAML parse (a values file is mostly looked
+    /// up for one setting, such as the namespace).
+    func lookup(_ path: [String]) -> Lookup {
+        guard let document = documents.first, !path.isEmpty else { return .absent }
+        var entries = document.entries
+        for (depth, key) in path.enumerated() {
+            guard let entry = entries.last(where: { $0.key == key }) else {
+                return entries.contains(where: \.keyTemplated) ? .needsParse : .absent
+            }
+            if entry.keyTemplated || mask.openBlock[entry.line] != nil { return .needsParse }
+            let isTarget = depth == path.count - 1
+            switch entry.value {
+            case .scalar(let span):
+                guard isTarget else { return .absent }
+                if span.raw.contains("{{") { return .templated }
+                switch span.style {
+                case .plain:
+                    return ["", "~", "null", "Null", "NULL"].contains(span.raw) ? .absent : .scalar(span.raw)
+                case .singleQuoted:
+                    return .scalar(Self.unquote(Array(span.raw.utf8)))
+                case .doubleQuoted:
+                    let inner = span.raw.dropFirst().dropLast()
+                    return inner.contains("\\") ? .needsParse : .scalar(String(inner))
+                }
+            case .empty:
+                return .absent
+            case .mapping(let children, _):
+                if isTarget { return .needsParse }
+                entries = children
+            default:
+                return .needsParse
+            }
+        }
+        return .absent
     }
 
     /// The text of a quoted key or scalar.

@@ -8,10 +8,26 @@ public enum YAMLSplice {
     public struct Assignment: Sendable, Equatable {
         public var path: [String]
         public var value: String
+        /// How to write the value: `.keep` the style of the scalar it replaces (plain for a new one), or force a
+        /// quoted string (`"86400000"` stays a string where a chart would render a plain 86400000 as 8.64e+07) or a
+        /// plain scalar (a number or boolean that must not stay quoted).
+        public var quoting: Quoting
 
-        public init(_ path: [String], _ value: String) {
+        public enum Quoting: Sendable, Equatable { case keep, string, plain }
+
+        public init(_ path: [String], _ value: String, quoting: Quoting = .keep) {
             self.path = path
             self.value = value
+            self.quoting = quoting
+        }
+
+        /// The value as written in place of a scalar of style `existing` (a new scalar: `.plain`).
+        func encoded(replacing existing: YAMLOutline.ScalarStyle) -> String {
+            switch quoting {
+            case .keep: return encode(value, like: existing)
+            case .string: return encode(value, like: existing == .singleQuoted ? .singleQuoted : .doubleQuoted)
+            case .plain: return encode(value, like: .plain)
+            }
         }
     }
 
@@ -67,7 +83,8 @@ public enum YAMLSplice {
         let dotted = path.joined(separator: ".")
         guard !outline.documents.isEmpty else {
             var result = lines
-            result.lines += newLines(path, value: assignment.value, indent: 0, unit: 2, terminator: [10])
+            result.lines += newLines(
+                path, value: assignment.encoded(replacing: .plain), indent: 0, unit: 2, terminator: [10])
             return (result, 0)
         }
         let documentIndex = bestDocument(outline.documents, path: path)
@@ -91,7 +108,8 @@ public enum YAMLSplice {
                 // An empty document (comments only) gets the new keys after its comments.
                 let after = parent?.lastLine ?? document.lastContentLine ?? (document.endLine - 1)
                 try insert(
-                    Array(path[depth...]), value: assignment.value, indent: indent, unit: outline.indentUnit,
+                    Array(path[depth...]), value: assignment.encoded(replacing: .plain), indent: indent,
+                    unit: outline.indentUnit,
                     after: after, documentStart: document.firstLine, parent: parent, mask: mask, into: &result,
                     file: file, dotted: here)
                 return (result, documentIndex)
@@ -108,7 +126,7 @@ public enum YAMLSplice {
             case .scalar(let span):
                 if span.raw.contains("{{") { throw YAMLSpliceError.templated(file: file, path: here, line: line) }
                 guard isTarget else { throw YAMLSpliceError.scalarInTheWay(file: file, path: here, line: line) }
-                let encoded = encode(assignment.value, like: span.style)
+                let encoded = assignment.encoded(replacing: span.style)
                 result.lines[entry.line].content.replaceSubrange(span.range, with: Array(encoded.utf8))
                 return (result, documentIndex)
             case .empty:
@@ -116,12 +134,13 @@ public enum YAMLSplice {
                     throw YAMLSpliceError.ambiguousTemplate(file: file, path: here, line: injected + 1)
                 }
                 if isTarget {
-                    let encoded = " " + encode(assignment.value, like: .plain)
+                    let encoded = " " + assignment.encoded(replacing: .plain)
                     result.lines[entry.line].content.insert(contentsOf: Array(encoded.utf8), at: entry.valueInsertAt)
                     return (result, documentIndex)
                 }
                 try insert(
-                    Array(path[(depth + 1)...]), value: assignment.value, indent: entry.indent + outline.indentUnit,
+                    Array(path[(depth + 1)...]), value: assignment.encoded(replacing: .plain),
+                    indent: entry.indent + outline.indentUnit,
                     unit: outline.indentUnit, after: entry.lastLine, documentStart: document.firstLine,
                     parent: entry, mask: mask, into: &result, file: file, dotted: dotted)
                 return (result, documentIndex)
@@ -135,7 +154,8 @@ public enum YAMLSplice {
                 while start > entry.valueInsertAt, content[start - 1] == 32 { start -= 1 }
                 result.lines[entry.line].content.removeSubrange(start..<range.upperBound)
                 try insert(
-                    Array(path[(depth + 1)...]), value: assignment.value, indent: entry.indent + outline.indentUnit,
+                    Array(path[(depth + 1)...]), value: assignment.encoded(replacing: .plain),
+                    indent: entry.indent + outline.indentUnit,
                     unit: outline.indentUnit, after: entry.lastLine, documentStart: document.firstLine,
                     parent: entry, mask: mask, into: &result, file: file, dotted: dotted)
                 return (result, documentIndex)
@@ -150,11 +170,17 @@ public enum YAMLSplice {
                     throw YAMLSpliceError.notAScalar(file: file, path: here, line: line, found: "a sequence")
                 }
                 throw YAMLSpliceError.hitsSequence(file: file, path: here, line: line)
-            case .flowCollection(let what):
-                if what == "a flow sequence" && !isTarget {
-                    throw YAMLSpliceError.hitsSequence(file: file, path: here, line: line)
+            case .flowMapping(let mapping):
+                guard !isTarget else {
+                    throw YAMLSpliceError.notAScalar(file: file, path: here, line: line, found: "a flow mapping")
                 }
-                throw YAMLSpliceError.notAScalar(file: file, path: here, line: line, found: what)
+                try set(path, from: depth + 1, value: assignment.value, in: mapping, lines: &result, file: file)
+                return (result, documentIndex)
+            case .flowSequence:
+                if isTarget {
+                    throw YAMLSpliceError.notAScalar(file: file, path: here, line: line, found: "a flow sequence")
+                }
+                throw YAMLSpliceError.hitsSequence(file: file, path: here, line: line)
             case .blockScalar:
                 throw isTarget
                     ? YAMLSpliceError.notAScalar(file: file, path: here, line: line, found: "a block scalar (| or >)")
@@ -186,6 +212,12 @@ public enum YAMLSplice {
         func depth(_ entries: [YAMLOutline.Entry], _ rest: ArraySlice<String>) -> Int {
             guard let key = rest.first, let entry = entries.last(where: { $0.key == key }) else { return 0 }
             if case .mapping(let children, _) = entry.value { return 1 + depth(children, rest.dropFirst()) }
+            if case .flowMapping(let mapping) = entry.value { return 1 + flowDepth(mapping, rest.dropFirst()) }
+            return 1
+        }
+        func flowDepth(_ mapping: YAMLFlow.Mapping, _ rest: ArraySlice<String>) -> Int {
+            guard let key = rest.first, let entry = mapping.entries.last(where: { $0.key == key }) else { return 0 }
+            if case .mapping(let child) = entry.value { return 1 + flowDepth(child, rest.dropFirst()) }
             return 1
         }
         var best = 0
@@ -200,7 +232,8 @@ public enum YAMLSplice {
         return best
     }
 
-    /// Inserts `keys` (the last one holding `value`) after line `after`, outside any template block.
+    /// Inserts `keys` (the last one holding `value`, already encoded as YAML) after line `after`, outside any
+    /// template block.
     private static func insert(
         _ keys: [String], value: String, indent: Int, unit: Int, after: Int?, documentStart: Int,
         parent: YAMLOutline.Entry?, mask: YAMLTemplateMask, into lines: inout YAMLLines, file: String, dotted: String
@@ -225,12 +258,13 @@ public enum YAMLSplice {
         lines.lines.insert(contentsOf: added, at: position)
     }
 
+    /// The lines of nested new keys; `value` is the encoded scalar of the last one.
     private static func newLines(
         _ keys: [String], value: String, indent: Int, unit: Int, terminator: [UInt8]
     ) -> [YAMLLines.Line] {
         keys.enumerated().map { offset, key in
             let prefix = String(repeating: " ", count: indent + offset * unit) + encodeKey(key) + ":"
-            let text = offset == keys.count - 1 ? prefix + " " + encode(value, like: .plain) : prefix
+            let text = offset == keys.count - 1 ? prefix + " " + value : prefix
             return YAMLLines.Line(content: Array(text.utf8), terminator: terminator)
         }
     }

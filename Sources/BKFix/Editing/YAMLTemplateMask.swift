@@ -96,11 +96,20 @@ struct YAMLTemplateMask {
     /// Replaces `__TPLn__` tokens in a masked value with the template text they stand for.
     func unmask(_ value: String) -> String {
         guard value.contains("__TPL") else { return value }
-        var result = value
-        for (index, expression) in expressions.enumerated().reversed() {
-            result = result.replacing("__TPL\(index)__", with: expression)
+        var result = ""
+        var rest = Substring(value)
+        while let start = rest.firstRange(of: "__TPL") {
+            let digits = rest[start.upperBound...].prefix(while: { $0.isASCII && $0.isNumber })
+            let end = digits.endIndex
+            guard let index = Int(digits), index < expressions.count, rest[end...].hasPrefix("__") else {
+                result += rest[..<start.upperBound]
+                rest = rest[start.upperBound...]
+                continue
+            }
+            result += rest[..<start.lowerBound] + expressions[index]
+            rest = rest[rest.index(end, offsetBy: 2)...]
         }
-        return result
+        return result + rest
     }
 
     /// True when the masked value stands for (or contains) a template.

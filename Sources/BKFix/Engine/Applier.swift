@@ -131,10 +131,12 @@ public struct Applier: Sendable {
         // The journal comes first, so a crash from here on is always reported with its run; then the pre-images go
         // into git before anything is written, and the journal learns where they are.
         let runtime = store.runtimeDir
+        let observedBefore = observe(plan.observed ?? [], into: &record)
         try saveJournal(record)
         do {
             faults.reach(.beforeCommit)
-            record.baseCommit = try store.recordPreImages(plan.fileChanges.map { ($0.host, $0.path, $0.before) })
+            record.baseCommit = try store.recordPreImages(
+                plan.fileChanges.map { ($0.host, $0.path, $0.before) } + observedBefore)
             faults.reach(.afterCommit)
             try saveJournal(record)
         } catch {
@@ -168,7 +170,8 @@ public struct Applier: Sendable {
             }
             if stop { break }
         }
-        let (failedHosts, contents, snapshots) = progress.update { ($0.failedHosts, $0.contents, $0.verifySnapshots) }
+        let (failedHosts, snapshots) = progress.update { ($0.failedHosts, $0.verifySnapshots) }
+        var contents = progress.update { $0.contents }
         record = progress.update { $0.record }
 
         if !failedHosts.isEmpty {
@@ -195,6 +198,20 @@ public struct Applier: Sendable {
             for i in record.files.indices where record.files[i].status == .pending { record.files[i].status = .skipped }
             for i in record.commands.indices where record.commands[i].status == .pending {
                 record.commands[i].status = .skipped
+            }
+        }
+        if Interruption.requested == nil, let observed = plan.observed, !observed.isEmpty {
+            for (i, o) in observed.enumerated() {
+                let live: FileSnapshot?
+                do {
+                    live = try hosts.transport(for: o.host).read(o.path)
+                } catch {
+                    record.notes.append(
+                        "could not record \(o.path) on \(o.host) after the run: \(error.localizedDescription)")
+                    continue
+                }
+                record.observed?[i].afterSHA256 = live.map { SHA256.hex($0.data) }
+                contents[RunStore.hostPath(o.host, o.path)] = .some(live?.data)
             }
         }
         if kind == .rollback, let of = rollbackOf, record.status != .applied, record.status != .verifyFailed {
@@ -365,6 +382,29 @@ public struct Applier: Sendable {
         if slot.file { record.files[slot.index].status = status } else { record.commands[slot.index].status = status }
     }
 
+    /// Reads the files the plan observes (a helm release's history) as they are before the run, for the pre-image
+    /// commit; one that cannot be read is noted in the record and left out.
+    private func observe(_ observed: [ObservedFile], into record: inout RunRecord) -> [(
+        host: String, path: String, live: Data?
+    )] {
+        guard !observed.isEmpty else { return [] }
+        var before: [(host: String, path: String, live: Data?)] = []
+        record.observed = []
+        for o in observed {
+            do {
+                let live = try hosts.transport(for: o.host).read(o.path)?.data
+                before.append((o.host, o.path, live))
+                record.observed?.append(
+                    ObservedRecord(host: o.host, path: o.path, beforeSHA256: live.map(SHA256.hex), afterSHA256: nil))
+            } catch {
+                record.notes.append(
+                    "could not record \(o.path) on \(o.host) before the run: \(error.localizedDescription)")
+                record.observed?.append(ObservedRecord(host: o.host, path: o.path, beforeSHA256: nil, afterSHA256: nil))
+            }
+        }
+        return before
+    }
+
     /// Writes the journal between its two crash points.
     private func saveJournal(_ record: RunRecord) throws {
         faults.reach(.beforeJournalWrite)
@@ -424,9 +464,10 @@ public struct Applier: Sendable {
                 guard let kind = StepRegistry.check(named: check.kind) else { throw StepError.unknownKind(check.kind) }
                 var t = try hosts.transport(for: check.host)
                 if let snapshot = snapshots[check.host] { t = PrefetchedTransport(base: t, snapshot: snapshot) }
-                let context = PlanContext(
+                var context = PlanContext(
                     host: check.host, transport: t, control: hosts.control, installDir: installDir, language: language,
                     environment: environment)
+                context.hostView = { [hosts] in try hosts.transport(for: $0) }
                 result = try kind.check(StepArgs(kind: check.kind, values: check.args), in: context)
             } catch {
                 result = VerifyResult(

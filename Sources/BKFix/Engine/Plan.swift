@@ -37,6 +37,18 @@ public struct QueryPin: Codable, Sendable, Equatable {
     }
 }
 
+/// A file recorded before and after a run without being changed by it: a helm release's history and status on a
+/// cluster pseudo-host. Its content before the run goes into the pre-image commit, its content after into the run's.
+public struct ObservedFile: Codable, Sendable, Equatable, Hashable {
+    public var host: String
+    public var path: String
+
+    public init(host: String, path: String) {
+        self.host = host
+        self.path = path
+    }
+}
+
 /// A verify check ready to run: its kind, the host and substituted arguments.
 public struct PlannedCheck: Codable, Sendable, Equatable {
     public var kind: String
@@ -67,6 +79,12 @@ public struct Plan: Codable, Sendable, Equatable {
     /// With `--keep-going`: nodes that could not be reached while planning, and ssh's message; apply records them
     /// as failed.
     public var unreachableHosts: [String: String]? = nil
+    /// What the operator must not miss (data loss), shown in red.
+    public var warnings: [String]? = nil
+    /// Files recorded before and after the run, never changed by it (see `ObservedFile`).
+    public var observed: [ObservedFile]? = nil
+    /// The playbook's proposed `--revert-after` (`2h`), or `offered` when it only offers one (see `RevertSchedule`).
+    public var revertAfter: String? = nil
 
     public init(
         playbook: String, cases: [String], title: Localized, params: [String: ArgValue], changes: [Change],

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Turns a playbook and its parameters into a concrete `Plan` by asking each step kind, for each of its hosts, what it
 /// would change. It only reads.
@@ -36,8 +37,8 @@ public struct Planner: Sendable {
     /// host that is not a node) plans alone, in its place.
     public func plan(_ playbook: Playbook, params: [String: ArgValue]) throws -> Plan {
         let values = templateValues(params)
-        let controlView = PlanningTransport(base: hosts.control)
-        var views: [String: PlanningTransport] = ["control": controlView]
+        let views = PlanningViews(hosts: hosts)
+        let controlView = try views.view("control")
         // Each step once: its kind, arguments and hosts, or the error planning it would raise (raised in its turn).
         let steps: [Result<(kind: any StepKind.Type, args: StepArgs, hosts: [String]), any Error>] =
             playbook.steps.map { step in
@@ -48,34 +49,33 @@ public struct Planner: Sendable {
                     return (kind, try substitute(step, values), try targets(step, values))
                 }
             }
-        var readFailures = prefetch(steps.compactMap { try? $0.get() }.map { ($0.args, $0.hosts) }, into: &views)
+        var readFailures = prefetch(steps.compactMap { try? $0.get() }.map { ($0.args, $0.hosts) }, into: views)
 
         var changes: [Change] = []
         var notes: [String] = []
+        var warnings: [String] = []
+        var observed: [ObservedFile] = []
         var unreachable: [String: String] = [:]
         for step in steps {
             let (kind, args, targets) = try step.get()
             let live = targets.filter { unreachable[$0] == nil }
-            for group in try concurrentGroups(live) {
-                for host in group where views[host] == nil {
-                    views[host] = PlanningTransport(base: try hosts.transport(for: host))
-                }
+            for group in concurrentGroups(live) {
                 let outcomes: [Result<StepPlan, any Error>]
                 if group.count == 1 {
                     let host = group[0]
                     outcomes = [
                         readFailures.removeValue(forKey: host).map { .failure($0) }
-                            ?? Result { try planStep(kind, args, host: host, view: views[host]!, control: controlView) }
+                            ?? Result { try planStep(kind, args, host: host, views: views, control: controlView) }
                     ]
                 } else {
                     let forked = group.map { _ in controlView.fork() }
-                    let jobs = group.map { host in (host, views[host]!, readFailures.removeValue(forKey: host)) }
+                    let jobs = group.map { host in (host, readFailures.removeValue(forKey: host)) }
                     let pool = HostPool(width: forks).map(
                         group.count, keepGoing ? .sliding : .windows, stop: HostPool.failed
                     ) { i -> Result<StepPlan, any Error> in
-                        let (host, view, failed) = jobs[i]
+                        let (host, failed) = jobs[i]
                         if let failed { return .failure(failed) }
-                        return Result { try planStep(kind, args, host: host, view: view, control: forked[i]) }
+                        return Result { try planStep(kind, args, host: host, views: views, control: forked[i]) }
                     }
                     for fork in forked { controlView.absorb(fork) }
                     outcomes = pool.compactMap { $0 }
@@ -91,10 +91,13 @@ public struct Planner: Sendable {
                         continue
                     }
                     notes += planned.notes
+                    warnings += planned.warnings
+                    observed += planned.observe.filter { !observed.contains($0) }
                     for change in planned.changes {
                         if case .file(let f) = change {
                             guard !f.isNoOp else { continue }
-                            views[host]!.overlay(f)
+                            // Later steps see this step's planned content, on the host the file is on.
+                            try views.view(f.host).overlay(f)
                         }
                         changes.append(change)
                     }
@@ -109,22 +112,28 @@ public struct Planner: Sendable {
                 checks.append(PlannedCheck(kind: check.kind, host: host, args: args.values))
             }
         }
-        let pins = views.keys.sorted().flatMap { views[$0]!.pins }.filter { unreachable[$0.host] == nil }
+        let pins = views.all.flatMap(\.pins).filter { unreachable[$0.host] == nil }
         var plan = Plan(
             playbook: playbook.id, cases: playbook.cases, title: playbook.title, params: params,
             changes: Self.mergeFileChanges(changes), verify: checks, notes: notes, pins: pins)
-        plan.queries = views.keys.sorted().flatMap { views[$0]!.queries }.filter { unreachable[$0.host] == nil }
+        plan.queries = views.all.flatMap(\.queries).filter { unreachable[$0.host] == nil }
         if !unreachable.isEmpty { plan.unreachableHosts = unreachable }
+        if !warnings.isEmpty { plan.warnings = warnings }
+        if !observed.isEmpty { plan.observed = observed }
+        plan.revertAfter = playbook.revertAfter
         return plan
     }
 
     /// One step on one host.
+    /// One step on one host; `control` is the control machine's view this host reads through (its own fork while
+    /// nodes plan at once).
     private func planStep(
-        _ kind: any StepKind.Type, _ args: StepArgs, host: String, view: PlanningTransport, control: PlanningTransport
+        _ kind: any StepKind.Type, _ args: StepArgs, host: String, views: PlanningViews, control: PlanningTransport
     ) throws -> StepPlan {
-        let context = PlanContext(
-            host: host, transport: view, control: control, installDir: installDir, language: language,
-            environment: environment)
+        var context = PlanContext(
+            host: host, transport: try views.view(host), control: control, installDir: installDir,
+            language: language, environment: environment)
+        context.hostView = { $0 == "control" ? control : try views.view($0) }
         return try kind.plan(args, in: context)
     }
 
@@ -132,7 +141,7 @@ public struct Planner: Sendable {
     /// and makes the node's planning view answer from it. A node whose read fails gets its error back when its first
     /// step plans, in that step's turn, as if that step's own first read had failed.
     private func prefetch(
-        _ steps: [(args: StepArgs, hosts: [String])], into views: inout [String: PlanningTransport]
+        _ steps: [(args: StepArgs, hosts: [String])], into views: PlanningViews
     ) -> [String: any Error] {
         var order: [String] = []
         var paths: [String: [StepArgs]] = [:]
@@ -155,8 +164,8 @@ public struct Planner: Sendable {
         for (node, outcome) in zip(nodes, fetched) {
             switch outcome {
             case .success(let snapshot)?:
-                views[node.host] = PlanningTransport(
-                    base: PrefetchedTransport(base: node.transport, snapshot: snapshot))
+                views.install(
+                    node.host, PlanningTransport(base: PrefetchedTransport(base: node.transport, snapshot: snapshot)))
             case .failure(let error)?: failures[node.host] = error
             case nil: break
             }
@@ -166,7 +175,7 @@ public struct Planner: Sendable {
 
     /// The hosts of a step in runs that may plan at once: consecutive nodes (batching transports) together, any
     /// other host alone.
-    private func concurrentGroups(_ hosts: [String]) throws -> [[String]] {
+    private func concurrentGroups(_ hosts: [String]) -> [[String]] {
         var groups: [[String]] = []
         var nodes: [String] = []
         for host in hosts {
@@ -220,4 +229,31 @@ public struct Planner: Sendable {
         }
         return out.filter { if case .file(let f) = $0 { !f.isNoOp } else { true } }
     }
+}
+
+/// The planning view of each host a plan reads (one per host, made on first use), so every step of the plan sees
+/// the same pins and the content earlier steps planned.
+final class PlanningViews: Sendable {
+    let hosts: HostDirectory
+    private let views = Mutex<[String: PlanningTransport]>([:])
+
+    init(hosts: HostDirectory) { self.hosts = hosts }
+
+    func view(_ host: String) throws -> PlanningTransport {
+        if let existing = views.withLock({ $0[host] }) { return existing }
+        let created = PlanningTransport(base: try hosts.transport(for: host))
+        return views.withLock { all in
+            if let existing = all[host] { return existing }
+            all[host] = created
+            return created
+        }
+    }
+
+    /// Makes `view` the one of `host` (a node's view answering from what was read ahead), before any step plans.
+    func install(_ host: String, _ view: PlanningTransport) {
+        views.withLock { $0[host] = view }
+    }
+
+    /// Every view, by host name.
+    var all: [PlanningTransport] { views.withLock { all in all.keys.sorted().map { all[$0]! } } }
 }

@@ -208,7 +208,12 @@ public struct RollbackPlanner: Sendable {
                 zh: "回滚 \(record.id)：\(record.title.zh)", en: "rollback of \(record.id): \(record.title.en)"),
             params: record.params, changes: fileChanges + commands, verify: [], notes: notes, pins: pins,
             notUndoable: notUndoable)
-        return (plan, force ? [] : conflicts)
+        var inverse = plan
+        // What the run observed (a helm release's history), the rollback records again: its compensation changes it.
+        if let observed = record.observed, !observed.isEmpty, !commands.isEmpty {
+            inverse.observed = observed.map { ObservedFile(host: $0.host, path: $0.path) }
+        }
+        return (inverse, force ? [] : conflicts)
     }
 
     /// Why a compensation runs: what the command left, what happened after it, and what the compensation does —

@@ -76,8 +76,10 @@ public struct RunEngine: Sendable {
     var applier: Applier { session.applier(store) }
 
     /// Applies a plan; `saved` plans are first checked against the files and the command answers they were made
-    /// from.
-    public func apply(_ plan: Plan, saved: Bool = false) throws -> RunRecord {
+    /// from. With `revert`, a run that changed something is rolled back by a systemd timer unless confirmed (see
+    /// `RevertSchedule`); a plan that cannot be reverted, or no systemd, is refused before anything changes.
+    public func apply(_ plan: Plan, saved: Bool = false, revert: RevertRequest? = nil) throws -> RunRecord {
+        let delay = try revertDelay(revert, for: plan)
         let lock = try takeLock()
         defer { lock.release() }
         try refusePendingRuns()
@@ -88,8 +90,10 @@ public struct RunEngine: Sendable {
         try frontEnd.review(plan, .apply)
         Interruption.install()
         // Pins just checked need no second round trip unless an operator was asked in between.
-        return try applier.apply(
+        let record = try applier.apply(
             plan, origin: origin, pinsChecked: saved && !frontEnd.asks, events: frontEnd.events)
+        if let delay, let revert { try scheduleRevert(of: record, after: delay, request: revert) }
+        return record
     }
 
     /// The inverse plan a rollback would run, without taking the lock or changing anything (`--dry-run`).
@@ -108,8 +112,10 @@ public struct RunEngine: Sendable {
         let plan = try inversePlan(entry, force: request.force)
         try frontEnd.review(plan, .rollback)
         Interruption.install()
-        return try applier.apply(
+        let record = try applier.apply(
             plan, kind: .rollback, rollbackOf: entry.record.id, origin: origin, events: frontEnd.events)
+        try settleRevert(of: entry.record.id, by: record, onSchedule: false)
+        return record
     }
 
     /// Completes the record of every interrupted run; with `undo`, also rolls each back through the same plan as
@@ -149,9 +155,11 @@ public struct RunEngine: Sendable {
             unlink(pending.journalPath)
             if let inverse {
                 Interruption.install()
-                item.undoneBy = try applier.apply(
+                let undone = try applier.apply(
                     inverse.plan, kind: .rollback, rollbackOf: inverse.of, origin: origin,
                     notes: ["undone by recover"], events: frontEnd.events)
+                item.undoneBy = undone
+                try settleRevert(of: inverse.of, by: undone, onSchedule: false)
             }
             report.recovered.append(item)
         }
@@ -188,7 +196,7 @@ public struct RunEngine: Sendable {
     }
 
     /// The inverse plan of a committed run, refused (after showing the three versions) when a file changed since.
-    private func inversePlan(_ entry: RunEntry, force: Bool) throws -> Plan {
+    func inversePlan(_ entry: RunEntry, force: Bool) throws -> Plan {
         let (plan, conflicts) = try rollbackPlanner.plan(for: entry, force: force)
         try refuse(conflicts, runID: entry.record.id)
         return plan
@@ -200,14 +208,14 @@ public struct RunEngine: Sendable {
         throw EngineError.changedSinceRun(host: first.host, path: first.path, runID: runID)
     }
 
-    private func takeLock() throws -> StateLock {
+    func takeLock() throws -> StateLock {
         let lock = try StateLock.acquire(in: store.runtimeDir, command: origin.command.joined(separator: " "))
         if let stale = lock.clearedStale { frontEnd.staleLockCleared(stale) }
         return lock
     }
 
     /// Nothing changes while an interrupted run is unrecorded: its journal would describe a world that moved on.
-    private func refusePendingRuns() throws {
+    func refusePendingRuns() throws {
         if let pending = recovery.pending().first(where: { !$0.alive }) {
             throw EngineError.interruptedRunPending(id: pending.journal?.record.id ?? pending.journalPath)
         }

@@ -76,6 +76,15 @@ public struct CommandRecord: Codable, Sendable, Equatable {
     }
 }
 
+/// A file the run recorded without changing it (a helm release's history): its content before and after the run
+/// are in the state repo, at the run's base commit and at the run's own commit.
+public struct ObservedRecord: Codable, Sendable, Equatable {
+    public var host: String
+    public var path: String
+    public var beforeSHA256: String?
+    public var afterSHA256: String?
+}
+
 /// One step of a run as `recover` reports it.
 public struct StepReport: Sendable, Equatable {
     public var host: String
@@ -125,6 +134,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var baseCommit: String?
     /// With `--keep-going`: each host that failed (or could not be reached) and why; its steps are marked failed.
     public var hostErrors: [String: String]? = nil
+    /// Files recorded before and after the run without being changed (see `ObservedFile`).
+    public var observed: [ObservedRecord]? = nil
     /// The bkfix build that made the run (`0.2.0 (5335e4bb52e5)`); absent in records of builds before 0.2.0.
     public var bkfixVersion: String? = BuildInfo.stamp
 

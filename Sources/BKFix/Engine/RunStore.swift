@@ -37,9 +37,13 @@ public final class RunStore: @unchecked Sendable {
 
     public static func open(path: String) throws -> RunStore { try RunStore(repo: try StateRepo.open(at: path)) }
 
-    /// Repo path of a host file's last known content.
+    /// Repo path of a host file's last known content: `hosts/<host>/<path>`, or for a cluster pseudo-host
+    /// (`cluster:<context>`, see `ClusterTransport`) `cluster/<context>/<path>`. (Only this host → folder mapping
+    /// and its inverse in `managedFiles` are the cluster slice's; the rest of the layout is the state repo's.)
     public static func hostPath(_ host: String, _ path: String) -> String {
-        "hosts/\(host)/" + (path.hasPrefix("/") ? String(path.dropFirst()) : path)
+        let relative = path.hasPrefix("/") ? String(path.dropFirst()) : path
+        if let folder = ClusterPath.repoFolder(ofHost: host) { return folder + "/" + relative }
+        return "hosts/\(host)/" + relative
     }
 
     static func runPath(_ id: String) -> String { "runs/\(id).json" }
@@ -171,12 +175,19 @@ public final class RunStore: @unchecked Sendable {
         throw EngineError.unknownRun(id: id)
     }
 
-    /// Every managed file: (host, host path) from the `hosts/` tree at HEAD.
+    /// Every managed file: (host, host path) from the `hosts/` tree at HEAD, then the cluster objects of the
+    /// `cluster/` tree (helm's recorded answers are observations, not managed files: they are left out).
     public func managedFiles() throws -> [(host: String, path: String)] {
-        try repo.list(under: "hosts").compactMap { key in
+        let files: [(host: String, path: String)] = try repo.list(under: "hosts").compactMap { key in
             let parts = key.split(separator: "/", maxSplits: 2).map(String.init)
             guard parts.count == 3 else { return nil }
             return (parts[1], "/" + parts[2])
         }
+        let objects: [(host: String, path: String)] = try repo.list(under: "cluster").compactMap { key in
+            let parts = key.split(separator: "/", maxSplits: 2).map(String.init)
+            guard parts.count == 3, let path = try? ClusterPath("/" + parts[2]), !path.isObservation else { return nil }
+            return (ClusterPath.host(repoFolder: parts[1]), path.path)
+        }
+        return files + objects
     }
 }

@@ -36,6 +36,18 @@ public enum Messages {
         zh: "%@ 在运行后又被修改。三个版本如下（运行前 / 运行后 / 现在）：",
         en: "%@ changed after the run. The three versions (before / after / now):")
 
+    public static let warningLabel = Localized(zh: "警告", en: "WARNING")
+    public static let observedHeader = Localized(
+        zh: "运行前后记录（只读，不修改）：", en: "recorded before and after the run (read only, never changed):")
+    public static let revertProposed = Localized(
+        zh: "临时修复：apply 默认在 %@ 后自动回滚，除非执行 bkfix confirm RUN（--revert-after none 表示永久保留）",
+        en: "temporary fix: apply reverts it %@ later unless `bkfix confirm RUN` (--revert-after none keeps it)")
+    public static let revertOffered = Localized(
+        zh: "可作为临时修复：apply --revert-after 30m 在 30 分钟后自动回滚，除非执行 bkfix confirm RUN",
+        en: "can be made temporary: apply --revert-after 30m reverts it after 30 minutes unless `bkfix confirm RUN`")
+
+    public static let pendingRevert = Localized(zh: "临时修复：运行 %@（%@）%@", en: "temporary fix: run %@ (%@) %@")
+
     /// Fills `%@` placeholders in order.
     public static func format(_ message: Localized, _ lang: Language, _ args: String...) -> String {
         var out = message.text(lang)

@@ -56,6 +56,10 @@ public enum PlanRenderer {
         let (paramsLabel, noteLabel, verifyLabel) = language == .zh ? ("参数", "说明", "验证") : ("params", "note", "verify")
         if !params.isEmpty { out += "\(paramsLabel): \(params.joined(separator: " "))\n" }
         for note in plan.notes { out += "\(noteLabel): \(masker.text(note))\n" }
+        for warning in plan.warnings ?? [] {
+            let line = "\(Messages.warningLabel.text(language)): \(masker.text(warning))"
+            out += (color ? "\u{1B}[1;31m\(line)\u{1B}[0m" : line) + "\n"
+        }
         if plan.noChanges {
             out += Messages.noChanges.text(language) + "\n"
             if let masked = masker.summary(language) { out += masked + "\n" }
@@ -79,6 +83,10 @@ public enum PlanRenderer {
                 out += "  \(masker.argv(c.argv).joined(separator: " ")) [\(c.risk.rawValue)]\n"
             }
         }
+        if let observed = plan.observed, !observed.isEmpty {
+            out += "\n" + Messages.observedHeader.text(language) + "\n"
+            for o in observed { out += "  \(o.host) \(o.path)\n" }
+        }
         if !plan.verify.isEmpty {
             out += "\n\(verifyLabel):\n"
             for v in plan.verify {
@@ -87,6 +95,11 @@ public enum PlanRenderer {
             }
         }
         out += "\n" + summary(plan, language: language) + "\n"
+        if let proposed = plan.revertAfter {
+            out +=
+                Messages.format(
+                    proposed == "offered" ? Messages.revertOffered : Messages.revertProposed, language, proposed) + "\n"
+        }
         if let masked = masker.summary(language) { out += masked + "\n" }
         return out
     }

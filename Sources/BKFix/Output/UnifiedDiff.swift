@@ -1,6 +1,9 @@
 import Foundation
 
 /// Line diffs in the exact format of GNU `diff -u`, for showing planned file changes.
+///
+/// Linear in the file size for the usual plan (a few changed lines in a big file): the common head and tail are
+/// skipped as bytes, and only the lines between them are split, hashed and compared.
 public enum UnifiedDiff {
     /// The unified diff from `old` to `new` (nil = absent file); "" when they are equal.
     /// Lines keep their exact bytes; a file containing NUL bytes is summarised in one line.
@@ -8,14 +11,29 @@ public enum UnifiedDiff {
         let oldData = old ?? Data()
         let newData = new ?? Data()
         if oldData == newData { return "" }
-        if oldData.contains(0) || newData.contains(0) {
-            return "Binary files differ (\(oldData.count) -> \(newData.count) bytes)\n"
+        return oldData.withUnsafeBytes { a in
+            newData.withUnsafeBytes { b in
+                if hasNUL(a) || hasNUL(b) {
+                    return "Binary files differ (\(a.count) -> \(b.count) bytes)\n"
+                }
+                return render(a, b, oldLabel: oldLabel, newLabel: newLabel, context: max(0, context))
+            }
         }
-        let a = splitLines(oldData)
-        let b = splitLines(newData)
+    }
+
+    private static func hasNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        return memchr(base, 0, bytes.count) != nil
+    }
+
+    private static func render(
+        _ old: UnsafeRawBufferPointer, _ new: UnsafeRawBufferPointer, oldLabel: String, newLabel: String, context: Int
+    ) -> String {
+        let window = DiffWindow(old, new, context: context)
+        let a = window.old
+        let b = window.new
         let changes = LineDiff.changes(a, b)
         if changes.isEmpty { return "" }
-        let context = max(0, context)
 
         var out = "--- \(oldLabel)\n+++ \(newLabel)\n"
         var first = 0
@@ -29,7 +47,8 @@ public enum UnifiedDiff {
             let bFrom = changes[first].bStart - (changes[first].aStart - aFrom)
             let aTo = min(a.count, changes[last].aEnd + context)
             let bTo = changes[last].bEnd + (aTo - changes[last].aEnd)
-            out += "@@ -\(range(aFrom, aTo)) +\(range(bFrom, bTo)) @@\n"
+            let skipped = window.skippedLines
+            out += "@@ -\(range(skipped + aFrom, skipped + aTo)) +\(range(skipped + bFrom, skipped + bTo)) @@\n"
             var position = aFrom
             for change in changes[first...last] {
                 for i in position..<change.aStart { out += line(" ", a[i]) }
@@ -96,176 +115,9 @@ public enum UnifiedDiff {
         return "\(from + 1),\(count)"
     }
 
-    private static func line(_ marker: String, _ bytes: Data) -> String {
+    private static func line(_ marker: String, _ bytes: UnsafeRawBufferPointer) -> String {
         let text = String(decoding: bytes, as: UTF8.self)
         if bytes.last == UInt8(ascii: "\n") { return marker + text }
         return marker + text + "\n\\ No newline at end of file\n"
-    }
-
-    /// Lines with their terminators, so "x" and "x\n" differ as in GNU diff.
-    static func splitLines(_ data: Data) -> [Data] {
-        var lines: [Data] = []
-        var start = data.startIndex
-        var index = data.startIndex
-        while index < data.endIndex {
-            if data[index] == UInt8(ascii: "\n") {
-                lines.append(data[start...index])
-                start = index + 1
-            }
-            index += 1
-        }
-        if start < data.endIndex { lines.append(data[start..<data.endIndex]) }
-        return lines
-    }
-}
-
-/// A run of removed lines `a[aStart..<aEnd]` replaced by `b[bStart..<bEnd]`.
-struct LineChange: Equatable {
-    var aStart: Int
-    var aEnd: Int
-    var bStart: Int
-    var bEnd: Int
-}
-
-/// Myers' O(ND) diff in linear space (middle-snake bisection) over lines interned as integers.
-enum LineDiff {
-    static func changes(_ a: [Data], _ b: [Data]) -> [LineChange] {
-        var ids: [Data: Int32] = [:]
-        func intern(_ line: Data) -> Int32 {
-            if let id = ids[line] { return id }
-            let id = Int32(ids.count)
-            ids[line] = id
-            return id
-        }
-        let x = a.map(intern)
-        let y = b.map(intern)
-        var matchedA = [Bool](repeating: false, count: x.count)
-        var matchedB = [Bool](repeating: false, count: y.count)
-        x.withUnsafeBufferPointer { xs in
-            y.withUnsafeBufferPointer { ys in
-                compare(xs, 0, xs.count, ys, 0, ys.count, &matchedA, &matchedB)
-            }
-        }
-        // Walk both files together; every stretch of unmatched lines between matches is one change.
-        var result: [LineChange] = []
-        var i = 0
-        var j = 0
-        while i < x.count || j < y.count {
-            if i < x.count && j < y.count && matchedA[i] && matchedB[j] {
-                i += 1
-                j += 1
-                continue
-            }
-            let aStart = i
-            let bStart = j
-            while i < x.count && !matchedA[i] { i += 1 }
-            while j < y.count && !matchedB[j] { j += 1 }
-            result.append(LineChange(aStart: aStart, aEnd: i, bStart: bStart, bEnd: j))
-        }
-        return result
-    }
-
-    /// Marks the lines of x[xLo..<xHi] and y[yLo..<yHi] that belong to a longest common subsequence.
-    private static func compare(
-        _ x: UnsafeBufferPointer<Int32>, _ xLo: Int, _ xHi: Int, _ y: UnsafeBufferPointer<Int32>, _ yLo: Int,
-        _ yHi: Int, _ matchedA: inout [Bool], _ matchedB: inout [Bool]
-    ) {
-        var xLo = xLo
-        var yLo = yLo
-        var xHi = xHi
-        var yHi = yHi
-        while xLo < xHi && yLo < yHi && x[xLo] == y[yLo] {
-            matchedA[xLo] = true
-            matchedB[yLo] = true
-            xLo += 1
-            yLo += 1
-        }
-        while xLo < xHi && yLo < yHi && x[xHi - 1] == y[yHi - 1] {
-            matchedA[xHi - 1] = true
-            matchedB[yHi - 1] = true
-            xHi -= 1
-            yHi -= 1
-        }
-        if xLo == xHi || yLo == yHi { return }
-        guard let (splitX, splitY) = middleSnake(x, xLo, xHi, y, yLo, yHi),
-            (splitX, splitY) != (xLo, yLo), (splitX, splitY) != (xHi, yHi)
-        else { return }
-        compare(x, xLo, splitX, y, yLo, splitY, &matchedA, &matchedB)
-        compare(x, splitX, xHi, y, splitY, yHi, &matchedA, &matchedB)
-    }
-
-    /// A point on an optimal path splitting the problem in two (nil: nothing in common).
-    private static func middleSnake(
-        _ x: UnsafeBufferPointer<Int32>, _ xLo: Int, _ xHi: Int, _ y: UnsafeBufferPointer<Int32>, _ yLo: Int,
-        _ yHi: Int
-    ) -> (Int, Int)? {
-        let n = xHi - xLo
-        let m = yHi - yLo
-        let maxD = (n + m + 1) / 2
-        let offset = maxD
-        let length = 2 * maxD + 2
-        var forward = [Int](repeating: -1, count: length)
-        var backward = [Int](repeating: -1, count: length)
-        forward[offset + 1] = 0
-        backward[offset + 1] = 0
-        let delta = n - m
-        let frontCheck = delta % 2 != 0
-        var k1Start = 0
-        var k1End = 0
-        var k2Start = 0
-        var k2End = 0
-        for d in 0..<maxD {
-            var k1 = -d + k1Start
-            while k1 <= d - k1End {
-                let k1Offset = offset + k1
-                var x1 =
-                    (k1 == -d || (k1 != d && forward[k1Offset - 1] < forward[k1Offset + 1]))
-                    ? forward[k1Offset + 1] : forward[k1Offset - 1] + 1
-                var y1 = x1 - k1
-                while x1 < n && y1 < m && x[xLo + x1] == y[yLo + y1] {
-                    x1 += 1
-                    y1 += 1
-                }
-                forward[k1Offset] = x1
-                if x1 > n {
-                    k1End += 2
-                } else if y1 > m {
-                    k1Start += 2
-                } else if frontCheck {
-                    let k2Offset = offset + delta - k1
-                    if k2Offset >= 0 && k2Offset < length && backward[k2Offset] != -1 {
-                        if x1 >= n - backward[k2Offset] { return (xLo + x1, yLo + y1) }
-                    }
-                }
-                k1 += 2
-            }
-            var k2 = -d + k2Start
-            while k2 <= d - k2End {
-                let k2Offset = offset + k2
-                var x2 =
-                    (k2 == -d || (k2 != d && backward[k2Offset - 1] < backward[k2Offset + 1]))
-                    ? backward[k2Offset + 1] : backward[k2Offset - 1] + 1
-                var y2 = x2 - k2
-                while x2 < n && y2 < m && x[xLo + n - x2 - 1] == y[yLo + m - y2 - 1] {
-                    x2 += 1
-                    y2 += 1
-                }
-                backward[k2Offset] = x2
-                if x2 > n {
-                    k2End += 2
-                } else if y2 > m {
-                    k2Start += 2
-                } else if !frontCheck {
-                    let k1Offset = offset + delta - k2
-                    if k1Offset >= 0 && k1Offset < length && forward[k1Offset] != -1 {
-                        let x1 = forward[k1Offset]
-                        let y1 = offset + x1 - k1Offset
-                        if x1 >= n - x2 { return (xLo + x1, yLo + y1) }
-                    }
-                }
-                k2 += 2
-            }
-        }
-        return nil
     }
 }

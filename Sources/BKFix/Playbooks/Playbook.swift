@@ -42,6 +42,9 @@ public struct Playbook: Sendable, Equatable {
     public var verify: [StepSpec]
     /// Where it was loaded from.
     public var file: String
+    /// `revert-after:` — a temporary fix's proposed `--revert-after` (`2h`), or `offered` when the playbook only
+    /// offers one ("commit confirmed"); nil when apply does not propose it.
+    public var revertAfter: String? = nil
 
     public func param(_ name: String) -> ParamSpec? { params.first { $0.name == name } }
 }

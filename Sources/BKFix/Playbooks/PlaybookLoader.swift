@@ -5,7 +5,7 @@ import Yams
 /// first (the model is swift-format's DiagnosticsEngine).
 public struct PlaybookLoader {
     private static let topLevelKeys: Set<String> = [
-        "id", "cases", "title", "description", "confirm", "params", "steps", "verify",
+        "id", "cases", "title", "description", "confirm", "params", "steps", "verify", "revert-after",
     ]
     private static let paramKeys: Set<String> = ["type", "default", "required", "description", "values"]
 
@@ -82,13 +82,21 @@ public struct PlaybookLoader {
         let names = Set(params.map(\.name)).union(Template.builtins)
         let steps = parseSteps(top["steps"], what: "steps", params: names, checks: false)
         let verify = parseSteps(top["verify"], what: "verify", params: names, checks: true)
+        var revertAfter: String?
+        if let node = top["revert-after"] {
+            if let text = node.string, text == "offered" || TimeSpan(text) != nil {
+                revertAfter = text
+            } else {
+                issue(node, "revert-after: expected a duration such as 2h or 30m, or 'offered'")
+            }
+        }
         if steps.isEmpty, top["steps"] != nil || issues.isEmpty {
             issue(top["steps"] ?? root, "a playbook needs at least one step")
         }
         return Playbook(
             id: id, cases: cases, title: title ?? Localized(zh: id, en: id), description: description, confirm: confirm,
             params: params,
-            steps: steps, verify: verify, file: file)
+            steps: steps, verify: verify, file: file, revertAfter: revertAfter)
     }
 
     static func yamlIssue(_ error: Error, file: String) -> LintIssue {

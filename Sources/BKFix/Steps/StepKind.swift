@@ -42,6 +42,23 @@ public struct StepArgs: Sendable, Equatable {
         return try strings(key)
     }
 
+    /// A key path: a dotted string (`master.resources.limits.cpu`) or a list of keys (for keys holding dots, like
+    /// `[metadata, annotations, nginx.ingress.kubernetes.io/x]`).
+    public func keyPath(_ key: String) throws -> [String] {
+        guard let raw = values[key] else { throw StepError.missingArgument(step: kind, key: key) }
+        let keys: [String]
+        switch raw {
+        case .string(let dotted): keys = dotted.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        case .list: keys = try strings(key)
+        case .map:
+            throw StepError.badArgument(step: kind, key: key, reason: "expected a dotted path or a list of keys")
+        }
+        guard !keys.isEmpty, !keys.contains(where: \.isEmpty) else {
+            throw StepError.badArgument(step: kind, key: key, reason: "empty key in \(raw.display)")
+        }
+        return keys
+    }
+
     /// An optional boolean (`true/false/yes/no`).
     public func bool(_ key: String, default def: Bool) throws -> Bool {
         guard let s = try optionalString(key) else { return def }
@@ -80,14 +97,20 @@ public enum StepError: LocalizedError, Equatable {
     }
 }
 
-/// What a step plans: its changes plus notes for the operator (probe tables, warnings).
+/// What a step plans: its changes plus notes for the operator (probe tables, the choice it made).
 public struct StepPlan: Sendable, Equatable {
     public var changes: [Change]
     public var notes: [String]
+    /// What the operator must not miss (data loss): shown in red before the changes.
+    public var warnings: [String]
+    /// Files to record before and after the run without changing them (a helm release's history): see `Plan.observed`.
+    public var observe: [ObservedFile]
 
-    public init(changes: [Change] = [], notes: [String] = []) {
+    public init(changes: [Change] = [], notes: [String] = [], warnings: [String] = [], observe: [ObservedFile] = []) {
         self.changes = changes
         self.notes = notes
+        self.warnings = warnings
+        self.observe = observe
     }
 }
 
@@ -104,6 +127,8 @@ public struct PlanContext: Sendable {
     public var language: Language
     /// The environment bkfix itself runs in (PATH, HOME, KUBECONFIG ...).
     public var environment: [String: String]
+    /// The planning view of any other host (set by the planner): reads pinned, writes refused.
+    public var hostView: (@Sendable (String) throws -> any Transport)? = nil
 
     public init(
         host: String, transport: any Transport, control: any Transport, installDir: String?, language: Language,
@@ -115,6 +140,17 @@ public struct PlanContext: Sendable {
         self.installDir = installDir
         self.language = language
         self.environment = environment
+    }
+
+    /// Reads another host while planning, through the same pinned, read-only view the planner gives each host: a
+    /// cluster pseudo-host (`cluster:<context>`) for a step that changes cluster objects, say.
+    public func transport(for host: String) throws -> any Transport {
+        if host == transport.host { return transport }
+        if host == control.host { return control }
+        guard let hostView else {
+            throw StepError.cannotPlan(step: "plan", reason: "host \(host) cannot be read while planning here")
+        }
+        return try hostView(host)
     }
 
     /// The BlueKing work dir (`INSTALL_DIR/blueking`).

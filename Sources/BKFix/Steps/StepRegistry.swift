@@ -21,6 +21,9 @@ public enum StepRegistry {
         RestartPodsStep.self,
         LocalPVFreeStep.self,
         PersistenceSizeStep.self,
+        ClusterObjectStep.self,
+        HelmReleaseStep.self,
+        ReleaseDataResetStep.self,
     ]
 
     public static let checks: [any VerifyKind.Type] = [
@@ -35,6 +38,9 @@ public enum StepRegistry {
         IPv6Check.self,
         PodsReadyCheck.self,
         PVCBoundCheck.self,
+        ClusterFieldCheck.self,
+        HelmStatusCheck.self,
+        ValuesFileCheck.self,
     ]
 
     public static func step(named name: String) -> (any StepKind.Type)? { steps.first { $0.name == name } }

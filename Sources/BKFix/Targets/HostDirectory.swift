@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Knows the hosts bkfix can reach: `control` (this machine) and the nodes of the inventory (over SSH).
 public struct HostDirectory: Sendable {
@@ -12,6 +13,9 @@ public struct HostDirectory: Sendable {
     public var discovery: KubectlNodeDiscovery?
     /// The state repo's runtime folder, where the SSH transports keep their control sockets (SSHControlDirectory).
     public var sshRuntimeDir: String?
+    /// One transport per cluster pseudo-host (`cluster:<context>`), shared by planning, the applier and rollback,
+    /// so a patch can be refused when the object changed since the plan was checked.
+    private let clusters = ClusterTransports()
 
     public init(
         control: any Transport, nodes: [String: any Transport] = [:], addresses: [String: String] = [:],
@@ -69,6 +73,9 @@ public struct HostDirectory: Sendable {
 
     public func transport(for host: String) throws -> any Transport {
         if host == "control" { return control }
+        if let context = ClusterPath.context(ofHost: host) {
+            return clusters.transport(context: context, control: control)
+        }
         if let t = nodes[host] { return t }
         if let t = try known().transports[host] { return t }
         throw unknown(host)
@@ -91,5 +98,19 @@ public struct HostDirectory: Sendable {
     private func unknown(_ name: String) -> Error {
         let names = (try? known().transports.keys.sorted()) ?? []
         return names.isEmpty ? PlaybookError.unknownTarget(name) : InventoryError.unknownNode(name, known: names)
+    }
+}
+
+/// The cluster transports of one session, by context.
+private final class ClusterTransports: Sendable {
+    private let byContext = Mutex<[String: ClusterTransport]>([:])
+
+    func transport(context: String, control: any Transport) -> ClusterTransport {
+        byContext.withLock { all in
+            if let existing = all[context] { return existing }
+            let created = ClusterTransport(context: context, control: control)
+            all[context] = created
+            return created
+        }
     }
 }

@@ -14,7 +14,7 @@ public struct PersistenceSize: Sendable, Equatable {
 
 extension BlueKingWorkDir {
     /// Where localpv keeps its volumes on every node: `localpv.hostDir` of the environment values.
-    public var localPVHostDir: String? { environment.scalar(at: ["localpv", "hostDir"]) }
+    public var localPVHostDir: String? { environmentScalar(["localpv", "hostDir"]) }
 
     /// The release's `persistence.size` keys (at the root or one level down), later values files overriding earlier
     /// ones, the custom-values file last.
@@ -29,7 +29,7 @@ extension BlueKingWorkDir {
             for path in [["persistence", "size"]] + document.keys.map({ [$0, "persistence", "size"] }) {
                 guard let masked = document.scalar(at: path) else { continue }
                 let raw = mask.unmask(masked)
-                let size = YAMLTemplateMask.containsToken(masked) ? Self.resolve(raw, in: environment) : raw
+                let size = YAMLTemplateMask.containsToken(masked) ? resolve(raw) : raw
                 found.removeAll { $0.path == path }
                 found.append(PersistenceSize(path: path, raw: raw, size: size, file: relative))
             }

@@ -90,6 +90,55 @@ import Testing
         #expect(s.calls == ["kubectl get pods -A -o json"])
     }
 
+    @Test func theWorkDirMapsAPodToItsReleaseAndNamespace() async throws {
+        let s = try CLISandbox()
+        defer { s.cleanup() }
+        for (path, text) in try WorkDirFixture.files("bkce70") { try s.write(path, text) }
+        let logFile = s.dir.appendingPathComponent("events.log").path
+        try FileManager.default.copyItem(
+            atPath: Fixtures.url("diag/derive/localpv-space-events.log").path, toPath: logFile)
+        func params(_ extra: [String]) async throws -> [String: String] {
+            let r = try await s.bkfix(["diagnose", logFile, "--json"] + extra)
+            #expect(r.status == 0, "\(r.stderr)")
+            let top = try #require((try CLISandbox.json(r.stdout)["findings"] as? [[String: Any]])?.first)
+            #expect(top["case"] as? String == "pv-no-space")
+            return top["params"] as? [String: String] ?? [:]
+        }
+        // Without a work dir only the StatefulSet's shape is known (`<name>-0`); with one, its release names decide.
+        #expect(try await params([])["release"] == "bk-mysql-mysql")
+        let known = try await params(["--install-dir", WorkDirFixture.installDir])
+        #expect(known["release"] == "bk-mysql")
+        #expect(known["namespace"] == "blueking")
+        #expect(known["pod"] == "bk-mysql-mysql-0")
+    }
+
+    @Test func aCauseComesBeforeItsSymptomWithTheLinkInTextAndJSON() async throws {
+        let s = try CLISandbox()
+        defer { s.cleanup() }
+        let logFile = s.dir.appendingPathComponent("describe.log").path
+        try FileManager.default.copyItem(
+            atPath: Fixtures.url("diag/derive/enable-ipv6-describe.log").path, toPath: logFile)
+        let json = try await s.bkfix(["diagnose", logFile, "--json"])
+        let findings = try #require(try CLISandbox.json(json.stdout)["findings"] as? [[String: Any]])
+        #expect(findings.map { $0["case"] as? String } == ["ipv6-disabled", "pod-crashloop"])
+        #expect(findings[0]["explains"] as? [String] == ["pod-crashloop"])
+        #expect(findings[0]["explainedBy"] as? [String] == [])
+        #expect(findings[1]["explainedBy"] as? [String] == ["ipv6-disabled"])
+        #expect((findings[1]["link"] as? String)?.contains("`ipv6-disabled`") == true)
+        let params = findings[0]["params"] as? [String: String]
+        #expect(params?["node"] == "10.0.1.12" && params?["release"] == "bk-repo" && params?["namespace"] == "blueking")
+        let zh = try await s.bkfix(["diagnose", logFile, "--lang", "zh"])
+        #expect(zh.stdout.contains("关联: 这是上面 `ipv6-disabled` 的表现"))
+        #expect(zh.stdout.contains("bkfix plan enable-ipv6 -p node=10.0.1.12"))
+        #expect(zh.stdout.contains("bkfix plan restart-pods -p namespace=blueking -p release=bk-repo"))
+        // The cause's playbook works on the nodes: with no inventory and no cluster to list them from, fix stops
+        // at the plan with a usage error and changes nothing.
+        let fix = try await s.bkfix(["fix", logFile, "--yes"])
+        #expect(fix.status == 2, "\(fix.stderr)")
+        #expect(fix.stderr.contains("no inventory given"))
+        #expect(!FileManager.default.fileExists(atPath: s.state + "/.git"))
+    }
+
     @Test func casesListAndShowInBothForms() async throws {
         let s = try CLISandbox()
         defer { s.cleanup() }

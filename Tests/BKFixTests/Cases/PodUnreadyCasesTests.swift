@@ -48,6 +48,11 @@ import Testing
             "Caused by: org.springframework.beans.factory.UnsatisfiedDependencyException: Unsatisfied dependency expressed through field 'expirationTime'; nested exception is java.lang.NumberFormatException: For input string: \"8.64e+07\"",
             [:]
         ),
+        (
+            "redis-cluster-stale-data",
+            "  Warning  Unhealthy  2m (x31 over 12m)  kubelet  Readiness probe failed: cluster_state:fail\nblueking  bk-redis-cluster-1  0/1  Running  0  12m",
+            ["release": "bk-redis-cluster", "namespace": "blueking", "pod": "bk-redis-cluster-1"]
+        ),
     ]
 
     @Test(arguments: samples.indices)

@@ -4,21 +4,11 @@ import Testing
 @testable import BKFix
 
 /// What a text fixture must produce: the case ranked first and the params derived from it.
-struct TextExpectation: Decodable, Sendable, CustomTestStringConvertible {
+struct TextExpectation: FileExpectation {
     var file = ""
     var `case`: String
     var params: [String: String]
-    var testDescription: String { file }
-
-    static let all: [TextExpectation] = {
-        let data = try! Fixtures.data("diag/text/expected.json")
-        let map = try! JSONDecoder().decode([String: TextExpectation].self, from: data)
-        return map.keys.sorted().map { name in
-            var e = map[name]!
-            e.file = name
-            return e
-        }
-    }()
+    static let all = loadAll("diag/text/expected.json")
 
     enum CodingKeys: String, CodingKey { case `case`, params }
 }
@@ -68,8 +58,11 @@ struct TextExpectation: Decodable, Sendable, CustomTestStringConvertible {
             scripts/setup_bkce7.sh: line 568: helmfile: command not found
             """
         let findings = diagnoser.diagnose(text: text)
-        #expect(findings.map(\.caseID) == ["helmfile-not-found", "release-timeout", "pod-start-timeout"])
+        // The pod that starts too slowly is why bk-auth timed out: it comes before the release timeout it explains.
+        #expect(findings.map(\.caseID) == ["helmfile-not-found", "pod-start-timeout", "release-timeout"])
         #expect(findings[1].params["release"] == "bk-auth")
+        #expect(findings[2].params["release"] == "bk-auth")
+        #expect(findings[2].explainedBy == ["pod-start-timeout"])
         #expect(findings.map(\.confidence) == findings.map(\.confidence).sorted(by: >))
     }
 

@@ -69,6 +69,17 @@ import Testing
         #expect(pod.evidence.first?.line == 4)
         #expect(pod.confidence > alone.first!.confidence)
         #expect(combined.first?.caseID == "pod-start-timeout")
+        #expect(timeout.explainedBy == ["pod-start-timeout"] && pod.explains == ["release-timeout"])
+    }
+
+    @Test func aCrashLoopWhoseLogShowsIPv6DisabledIsReportedAsIPv6FirstWithItsNode() throws {
+        let findings = try diagnoser("crashloop-ipv6").0.diagnose()
+        #expect(findings.map(\.caseID) == ["ipv6-disabled", "pod-crashloop"])
+        #expect(findings[0].params["node"] == "10.0.0.11")
+        #expect(findings[0].params["namespace"] == "blueking")
+        #expect(findings[0].explains == ["pod-crashloop"])
+        #expect(findings[1].explainedBy == ["ipv6-disabled"])
+        #expect(findings[1].link?.contains("`ipv6-disabled`") == true)
     }
 
     @Test func kubectlFailureIsATypedErrorWithArgvAndStderr() {

@@ -150,6 +150,40 @@ import Testing
                 .hasPrefix("/etc/hosts line 7: 'xyz abc' does not start with an IP address") == true)
     }
 
+    @Test func everyAddressIsCheckedEvenAfterManyEqualOnes() {
+        let before = String(repeating: "0.0.0.0 ads.example.net\n", count: 500) + "0.0.0.x ads.example.net\n"
+        #expect(throws: HostsFileError.malformedLine(path: "/etc/hosts", line: 501, text: "0.0.0.x ads.example.net")) {
+            try ensure(before)
+        }
+    }
+
+    /// A blocklist-sized file with stale mappings at its first line, in the middle and at its unterminated last line:
+    /// each is fixed where it is, with its line number, and every other byte is kept.
+    @Test func bigBlocklistIsFixedInPlaceWithLineNumbers() throws {
+        var lines = (0..<20_000).map { "0.0.0.0 ads-\($0).example.net" }
+        lines[0] = "10.0.0.9 hub.bktencent.com"
+        lines[10_000] = "10.0.0.9\tHUB.bktencent.com mirrors.example.net"
+        lines[19_999] = "10.0.0.9 hub.bktencent.com # old"
+        let edit = try ensure(lines.joined(separator: "\n"))
+        var expected = lines
+        expected[0] = "# " + lines[0]
+        expected[10_000] = "10.0.0.9 mirrors.example.net"
+        expected[19_999] = "# " + lines[19_999]
+        #expect(text(edit) == expected.joined(separator: "\n") + "\n49.234.165.79 hub.bktencent.com")
+        #expect(
+            edit.notes == [
+                "commented out line 1: \"10.0.0.9 hub.bktencent.com\" (hub.bktencent.com pointed to 10.0.0.9)",
+                "removed HUB.bktencent.com from line 10001: \"10.0.0.9\tHUB.bktencent.com mirrors.example.net\" "
+                    + "(HUB.bktencent.com pointed to 10.0.0.9)",
+                "commented out line 20000: \"10.0.0.9 hub.bktencent.com # old\" (hub.bktencent.com pointed to 10.0.0.9)",
+                "added line 20001: \"49.234.165.79 hub.bktencent.com\"",
+            ])
+        #expect(
+            try HostsFileEditor.lookup(name: hub, in: edit.after, path: "/etc/hosts") == [ip])
+        let dropped = try ensure(lines.joined(separator: "\n") + "\n", conflicts: .drop)
+        #expect(dropped.notes.last == "added line 19999: \"49.234.165.79 hub.bktencent.com\"")
+    }
+
     @Test func binaryContentIsRejected() {
         #expect(throws: HostsFileError.binary(path: "/etc/hosts")) {
             try HostsFileEditor.ensure(ip: ip, names: [hub], in: Data([0x31, 0x00, 0x0A]), path: "/etc/hosts")

@@ -17,7 +17,17 @@ import Testing
         let line = argv.joined(separator: " ")
         switch argv.first ?? "" {
         case "pidof", "pgrep": return S.ok(argv, "\(sentinelPID)\n")
-        case "helm": return S.ok(argv, "v3.8.2+g6e3701e\n")
+        case "helm":
+            if argv.contains("history") {
+                return S.ok(
+                    argv,
+                    #"[{"revision":1,"updated":"2024-03-18T10:21:07+08:00","status":"superseded","chart":"c-1","app_version":"1","description":"Install complete"},{"revision":2,"updated":"2024-03-18T11:21:07+08:00","status":"pending-upgrade","chart":"c-1","app_version":"1","description":"Preparing upgrade"}]"#
+                )
+            }
+            if argv.contains("status") {
+                return S.ok(argv, #"{"name":"r","info":{"status":"pending-upgrade"},"version":2}"#)
+            }
+            return S.ok(argv, "v3.8.2+g6e3701e\n")
         case "/data/bkce/bin/helm": return S.ok(argv, "v3.12.3+g3a31588\n")
         case "ps": return S.ok(argv, "  PID CMD\n\(sentinelPID) /usr/bin/dockerd\n")
         case "stat": return S.ok(argv, "\(sentinelInode)\n")
@@ -39,6 +49,19 @@ import Testing
             if line.contains("get sc") || line.contains("get storageclass") {
                 return S.ok(argv, #"{"apiVersion":"v1","items":[],"kind":"List"}"#)
             }
+            if line == "kubectl config current-context" { return S.ok(argv, "ctx\n") }
+            if line.contains(" get configmap ") {
+                return S.ok(
+                    argv,
+                    #"{"apiVersion":"v1","kind":"ConfigMap","data":{"allow-snippet-annotations":"false"},"metadata":{"name":"ingress-nginx-controller","namespace":"ingress-nginx","resourceVersion":"\#(sentinelPID)","uid":"\#(sentinelInode)"}}"#
+                )
+            }
+            if line.contains(" get pvc ") {
+                return S.ok(
+                    argv,
+                    #"{"items":[{"metadata":{"name":"data-0"},"spec":{"resources":{"requests":{"storage":"8Gi"}}}}]}"#)
+            }
+            if line.contains(" get pod ") { return S.ok(argv, #"{"items":[]}"#) }
             if line.hasPrefix("kubectl get pod -A -l app.kubernetes.io/instance=bk-repo") {
                 return S.ok(argv, crashingPod)
             }
@@ -63,6 +86,9 @@ import Testing
     static let params: [String: [String]] = [
         "open-kubelet-port": ["node=node-1"], "raise-quota": ["release=bk-elastic"],
         "resync-release": ["release=bk-elastic"], "restart-pods": ["release=bk-repo"],
+        "helm-unstick": ["release=bk-job"],
+        "helm-reinstall": ["release=bk-job"], "reset-release-data": ["release=bk-redis"],
+        "set-value": ["release=bk-ci", "key=a.b", "value=1", "type=string"],
     ]
 
     @Test func theBuiltInPlaybooksAreAllScanned() {

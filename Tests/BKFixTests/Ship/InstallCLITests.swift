@@ -68,7 +68,7 @@ import Testing
         #expect(registered.stdout == "complete -o filenames -F _bkfix bkfix\n", "\(registered.stderr)")
         let bin = prefix + "/bin"
         let playbooks = try await complete(["bkfix", "plan", "h"], script: bash, bin: bin)
-        #expect(playbooks == ["helm-upgrade", "hub-hosts"])
+        #expect(playbooks == ["helm-reinstall", "helm-unstick", "helm-upgrade", "hub-hosts"])
         #expect(try await complete(["bkfix", "pl"], script: bash, bin: bin) == ["plan", "playbooks", "playbook"])
         #expect(try await complete(["bkfix", "apply", "hub-hosts", "-p", "i"], script: bash, bin: bin) == ["ip="])
         #expect(try await complete(["bkfix", "cases", "show", "pod-c"], script: bash, bin: bin) == ["pod-crashloop"])

@@ -102,6 +102,26 @@ struct RaiseQuotaCLITests {
         #expect(s.read(path) == original)
     }
 
+    /// The loop of SPEC §3 from a log whose helm error names only a timeout: the pod listing below it starts too
+    /// slowly, so raise-quota is planned for that pod's release, which the surrounding lines name.
+    @Test func fixFromALogRaisesTheQuotaOfTheReleaseTheTextNames() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let log = s.dir.appendingPathComponent("timeout.log").path
+        try FileManager.default.copyItem(
+            atPath: Fixtures.url("diag/derive/start-timeout-outranks-timeout.log").path, toPath: log)
+        let fixed = try await s.bkfix(["fix", log, "--install-dir", "/data/bkce", "--yes", "--json"], env: env(s))
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        let doc = try CLISandbox.json(fixed.stdout)
+        let runID = try #require(doc["run"] as? String)
+        let shown = try CLISandbox.json(try await s.bkfix(["show", runID, "--json"], env: env(s)).stdout)
+        #expect(shown["playbook"] as? String == "raise-quota")
+        #expect(shown["cases"] as? [String] == ["pod-start-timeout"])
+        #expect((shown["params"] as? [String: Any])?["release"] as? String == "bk-elastic")
+        #expect(s.read(Self.custom) != nil)
+        #expect(calls(s).contains(Self.destroy) && calls(s).contains(Self.sync))
+    }
+
     @Test func resyncReleaseDestroysThenSyncsWithTheHelmfileFoundOrGiven() async throws {
         let s = try sandbox()
         defer { s.cleanup() }

@@ -10,6 +10,7 @@ final class MemoryTransport: Transport, @unchecked Sendable {
         var files: [String: FileSnapshot] = [:]
         var directories: Set<String> = []
         var writes: [String] = []
+        var reads: [String] = []
         var commands: [[String]] = []
     }
 
@@ -43,6 +44,8 @@ final class MemoryTransport: Transport, @unchecked Sendable {
 
     func file(_ path: String) -> Data? { state.withLock { $0.files[path]?.data } }
     var writes: [String] { state.withLock { $0.writes } }
+    /// Every path read, in order.
+    var reads: [String] { state.withLock { $0.reads } }
     var commands: [[String]] { state.withLock { $0.commands } }
 
     func kind(of path: String) throws -> PathKind? {
@@ -55,7 +58,12 @@ final class MemoryTransport: Transport, @unchecked Sendable {
         }
     }
 
-    func read(_ path: String) throws -> FileSnapshot? { state.withLock { $0.files[path] } }
+    func read(_ path: String) throws -> FileSnapshot? {
+        state.withLock {
+            $0.reads.append(path)
+            return $0.files[path]
+        }
+    }
 
     func write(_ path: String, data: Data, meta: FileMeta) throws {
         if readOnly { fatalError("MemoryTransport(readOnly): write to \(path) during a read-only phase") }

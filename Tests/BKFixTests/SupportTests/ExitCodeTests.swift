@@ -128,6 +128,27 @@ import Testing
         (AtomicFileError.cannotWrite(path: "p", reason: "r"), .failure, "io"),
         (LockError.held(lockFile: "l", holder: holder), .locked, "locked"),
         (LockError.io(path: "p", reason: "r"), .failure, "io"),
+        (ClusterTransportError.badPath("/x"), .badInput, "cannot-plan"),
+        (
+            ClusterTransportError.unsupported(host: "cluster:c", path: "/p", operation: "delete"), .failure,
+            "cannot-plan"
+        ),
+        (ClusterTransportError.changedWhileApplying(host: "cluster:c", path: "/p"), .refused, "stale-plan"),
+        (ClusterTransportError.conflict(host: "cluster:c", path: "/p", stderr: "e"), .refused, "stale-plan"),
+        (ClusterTransportError.gone(host: "cluster:c", path: "/p"), .failure, "kubectl"),
+        (ClusterTransportError.secretRefused(kind: "secret"), .badInput, "cannot-plan"),
+        (ClusterTransportError.failed(argv: ["kubectl"], exitCode: 1, stderr: "e"), .failure, "kubectl"),
+        (ClusterTransportError.timedOut(argv: ["kubectl"], seconds: 1), .failure, "kubectl"),
+        (KubeValueError.notJSON(what: "w", problem: "p"), .failure, "kubectl"),
+        (KubeValueError.notYAML(what: "w", problem: "p"), .failure, "kubectl"),
+        (RevertError.noSystemd(reason: "r"), .badInput, "no-systemd"),
+        (RevertError.notRevertible(commands: ["c"]), .badInput, "not-revertible"),
+        (RevertError.notTemporary(id: "i"), .badInput, "not-temporary"),
+        (
+            RevertError.alreadyConfirmed(id: "i", by: "b", at: Date(timeIntervalSince1970: 0)), .refused,
+            "already-confirmed"
+        ),
+        (RevertError.alreadyReverted(id: "i", by: "b"), .refused, "already-rolled-back"),
         (TransportError.isDirectory(path: "p"), .badInput, "not-a-file"),
         (TransportError.permissionDenied(path: "p", operation: "o"), .failure, "io"),
         (TransportError.notAFile(path: "p"), .badInput, "not-a-file"),
