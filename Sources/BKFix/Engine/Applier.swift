@@ -238,7 +238,8 @@ public struct Applier: Sendable {
             if case .success(true) = outcome { return false }
             return true
         }
-        let outcomes = HostPool(width: forks).map(groups.count, keepGoing ? .sliding : .windows, stop: stop) {
+        let width = faults.armed ? 1 : forks
+        let outcomes = HostPool(width: width).map(groups.count, keepGoing ? .sliding : .windows, stop: stop) {
             i -> Result<Bool, any Error> in
             Result {
                 try runHostChanges(
