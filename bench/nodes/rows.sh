@@ -5,6 +5,9 @@
 # The 10 nodes are 10 inventory entries for one real sshd on 127.0.0.1 (its own host key, client key and config in
 # $OUT, a free port), each with its own root folder ($OUT/nodes/node-NN), so each node has its own /etc/hosts. bkfix
 # runs with its default --forks 10; both sides use ControlMaster (ansible's default ssh_args, bkfix's own master).
+# Sessions get HOME=$OUT/home (empty, sshd's SetEnv): the shell sshd starts for every session reads ~/.bashrc, and a
+# heavy one (this machine's root runs `pyenv init`: ~200 ms of CPU per session) would measure the login shell, not
+# bkfix or ansible. Run with BASHRC=1 to keep the user's HOME and see that cost.
 # Before each timed run every hosts file is restored and bkfix gets a fresh copy of a 1-run state repo (untimed).
 # The sshd is stopped when this script ends.
 set -euo pipefail
@@ -14,7 +17,7 @@ M() { python3 "$MEASURE" "$@"; }
 # --- the sshd playing the 10 nodes ----------------------------------------------------------------------------------
 SSHD=$OUT/sshd
 rm -rf "$SSHD" "$OUT/nodes" "$OUT/cm" "$OUT/ansible"
-mkdir -p "$SSHD" "$OUT/ansible"
+mkdir -p "$SSHD" "$OUT/ansible" "$OUT/home"
 install -d -m 700 "$OUT/cm" "$OUT/ansible/cp"
 ssh-keygen -q -t ed25519 -N '' -f "$SSHD/host_key"
 ssh-keygen -q -t ed25519 -N '' -f "$SSHD/client_key"
@@ -36,6 +39,7 @@ LogLevel ERROR
 MaxStartups 100
 MaxSessions 100
 CONF
+[ "${BASHRC:-0}" = 1 ] || echo "SetEnv HOME=$OUT/home" >> "$SSHD/sshd_config"
 /usr/sbin/sshd -f "$SSHD/sshd_config" -E "$SSHD/sshd.log"
 stop_sshd() {
     for socket in "$OUT"/cm/* "$OUT"/ansible/cp/*; do
@@ -79,7 +83,7 @@ done
 mkdir -p "$OUT/control/etc"
 cp "$OUT/before" "$OUT/control/etc/hosts"
 rm -rf "$OUT/template"
-"$BKFIX" apply hub-hosts --yes --root "$OUT/control" --state "$OUT/template" > /dev/null
+"$BKFIX" apply hub-hosts --yes --root "$OUT/control" --state "$OUT/template" > /dev/null 2>&1
 BK="$BKFIX apply hub-hosts -p targets=nodes --yes --inventory $OUT/inventory.yaml --root $OUT/control --state $OUT/work"
 # One run by hand: it must apply on every node (and leave every hosts file pinned).
 sh -c "$restore && rm -rf $OUT/work && cp -a $OUT/template $OUT/work"

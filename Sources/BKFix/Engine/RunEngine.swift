@@ -89,9 +89,9 @@ public struct RunEngine: Sendable {
         }
         try frontEnd.review(plan, .apply)
         Interruption.install()
-        // Pins just checked need no second round trip unless an operator was asked in between.
-        let record = try applier.apply(
-            plan, origin: origin, pinsChecked: saved && !frontEnd.asks, events: frontEnd.events)
+        // The files were just read (a plan made now) or checked (a saved plan): they are read again only when an
+        // operator was asked in between, which can take any time. Unasked, that would be one more ssh call per node.
+        let record = try applier.apply(plan, origin: origin, pinsChecked: !frontEnd.asks, events: frontEnd.events)
         if let delay, let revert { try scheduleRevert(of: record, after: delay, request: revert) }
         return record
     }

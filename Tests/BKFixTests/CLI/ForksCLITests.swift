@@ -146,14 +146,33 @@ import Testing
         #expect(apply.status == 0, "\(apply.stdout) \(apply.stderr)")
         for node in w.nodes {
             #expect(w.nodeFile(node) == World.pinned)
-            // One call checks the pins, one writes the file and reads it back for the checks.
-            #expect(w.calls(on: node).count == 2, "\(node) applying: \(w.calls(on: node))")
+            // The saved plan's pins were checked before it was shown: one call each, for every node at once. Then
+            // one call writes the file and reads it back for the checks (no operator was asked in between).
+            let calls = w.calls(on: node)
+            #expect(calls.count == 2, "\(node) applying: \(calls)")
+            #expect(calls.filter { $0.contains("'w' '\(w.nodeRoot(node))/etc/hosts'") }.count == 1, "\(calls)")
         }
         #expect(apply.stderr.contains("verify resolve on node-10: ok"), "\(apply.stderr)")
         // One master for the one destination, closed when bkfix exits: no socket left behind.
         #expect(w.sshCalls.filter { $0.contains("-O exit") }.count == 1, "\(w.sshCalls.filter { $0.contains("-O") })")
         let sockets = try FileManager.default.contentsOfDirectory(atPath: w.sshd.controlDir)
         #expect(sockets.isEmpty, "\(sockets)")
+    }
+
+    @Test func planAndApplyInOneCommandTakeOneSSHCallPerNodeEach() async throws {
+        let w = try World()
+        defer { w.cleanup() }
+        w.resetSSHLog()
+        let apply = try await w.bkfix(["apply", "hub-hosts", "-p", "targets=nodes", "--yes"])
+        #expect(apply.status == 0, "\(apply.stdout) \(apply.stderr)")
+        for node in w.nodes {
+            #expect(w.nodeFile(node) == World.pinned)
+            let calls = w.calls(on: node)
+            // Planning reads the hosts file ('l'), applying writes it ('w') and reads it back for the check.
+            #expect(calls.count == 2, "\(node): \(calls)")
+            #expect(calls.first?.contains("'l' '\(w.nodeRoot(node))/etc/hosts'") == true, "\(calls)")
+            #expect(calls.last?.contains("'w' '\(w.nodeRoot(node))/etc/hosts'") == true, "\(calls)")
+        }
     }
 
     @Test func withKeepGoingAFailingNodeFailsOnlyItselfAtAnyForks() async throws {
