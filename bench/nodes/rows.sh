@@ -113,8 +113,13 @@ $ANSIBLE -f 10 > "$OUT/ansible-check.log" 2>&1 || { cat "$OUT/ansible-check.log"
 grep -q 'changed=1' "$OUT/ansible-check.log" || { cat "$OUT/ansible-check.log" >&2; exit 1; }
 
 bk_before="$restore && rm -rf $OUT/work && cp -a $OUT/template $OUT/work"
+# Cold on both sides: bkfix opens its master in each run and closes it at the end; ansible's master would outlive a
+# run by ControlPersist=60s and serve the next one for free, so it is closed before each run (untimed). Runs minutes
+# apart, as fixes are, both pay the connection.
+close_ansible="for s in $OUT/ansible/cp/*; do [ -S \"\$s\" ] && ssh -o ControlPath=\"\$s\" -O exit x 2>/dev/null; done; true"
 for forks in 5 10; do
-    read -r b p < <(M pair --runs "$RUNS" --a "$BK" --b "$ANSIBLE -f $forks" --a-before "$bk_before" --b-before "$restore")
+    read -r b p < <(M pair --runs "$RUNS" --a "$BK" --b "$ANSIBLE -f $forks" --a-before "$bk_before" \
+        --b-before "$restore; $close_ansible")
     M row "10 nodes over ssh: \`apply hub-hosts\` (--forks 10) vs \`ansible-playbook -f $forks\` (lineinfile, pipelining)" \
         "$b" "$p" "≥ 5×" 'r >= 5'
 done

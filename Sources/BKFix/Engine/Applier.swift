@@ -227,11 +227,19 @@ public struct Applier: Sendable {
 
     /// A concurrent segment: its hosts `forks` at a time, each writing all its files in one round trip. Without
     /// `--keep-going`, hosts go window by window and none starts after a window in which one failed (HostPool).
+    /// The journal is written once before the hosts start (all their files `started`) and once after they all
+    /// finished, not per host: the hosts would otherwise wait for each other's journal writes.
     private func runConcurrently(
         _ segment: ApplySchedule.Segment, segmentIndex: Int, plan: Plan, schedule: ApplySchedule,
         progress: RunProgress, events: @escaping @Sendable (ApplyEvent) -> Void
     ) throws {
         let groups = ApplySchedule.byHost(segment, plan)
+        try progress.update { s in
+            for g in groups where s.failedHosts[g.host] == nil {
+                for i in g.changes { setStatus(&s.record, schedule.slots[i], .started) }
+            }
+            try saveJournal(s.record)
+        }
         let sinks = groups.map { _ in HostEvents(events, holding: true) }
         // A host stops the next window when it failed or its journal could not be written.
         let stop: @Sendable (Result<Bool, any Error>) -> Bool = { outcome in
@@ -244,20 +252,28 @@ public struct Applier: Sendable {
             Result {
                 try runHostChanges(
                     groups[i].host, groups[i].changes, segmentIndex: segmentIndex, plan: plan, schedule: schedule,
-                    progress: progress, events: sinks[i])
+                    progress: progress, events: sinks[i], journaled: true)
             }
         }
         for sink in sinks { sink.flush() }
+        try progress.update { s in
+            // The hosts of windows that never started did not write anything.
+            for (g, outcome) in zip(groups, outcomes) where outcome == nil {
+                for i in g.changes { setStatus(&s.record, schedule.slots[i], .pending) }
+            }
+            try saveJournal(s.record)
+        }
         for case .failure(let error)? in outcomes { throw error }
     }
 
     /// Runs one host's changes of a segment; true when they all went through. A node's file changes of a concurrent
     /// segment go in one round trip (writes in order, stopping at the first failure, then the reads of its checks
     /// when this is its last write); any other change runs alone. Throws only when the journal cannot be written.
+    /// `journaled`: the caller writes the journal before and after (a concurrent segment), this does not.
     @discardableResult
     private func runHostChanges(
         _ host: String, _ indices: [Int], segmentIndex: Int, plan: Plan, schedule: ApplySchedule,
-        progress: RunProgress, events: HostEvents
+        progress: RunProgress, events: HostEvents, journaled: Bool = false
     ) throws -> Bool {
         let total = plan.changes.count
         // A host that already failed (with --keep-going) does nothing more: its steps are failed too.
@@ -309,7 +325,7 @@ public struct Applier: Sendable {
             for c in changes { events(.stepStarted(index: c.index, total: total, description: c.description)) }
             try progress.update { s in
                 for c in changes { setStatus(&s.record, schedule.slots[c.index], .started) }
-                try saveJournal(s.record)
+                if !journaled { try saveJournal(s.record) }
             }
             let writes = changes.map { c in
                 FileWrite(
@@ -364,7 +380,7 @@ public struct Applier: Sendable {
                     }
                 }
                 if let reads { s.verifySnapshots[host] = reads }
-                try saveJournal(s.record)
+                if !journaled { try saveJournal(s.record) }
             }
             for (k, c) in changes.enumerated() where k < results.count {
                 var ok = false

@@ -35,17 +35,18 @@ import Testing
 
     @Test func windowsStartNoHostAfterTheWindowWithAFailure() {
         let started = Mutex<Set<Int>>([])
-        let out = HostPool(width: 3).map(9, .windows, stop: { $0 }) { i -> Bool in
+        let body: @Sendable (Int) -> Bool = { i in
             started.withLock { _ = $0.insert(i) }
             return i == 4
         }
+        let out = HostPool(width: 3).map(9, .windows, stop: { $0 }, body)
         // Window 0-2 and window 3-5 (with the failing 4) ran in full; 6-8 never started.
         #expect(started.withLock { $0 } == Set(0...5))
         #expect(out.map { $0 != nil } == [true, true, true, true, true, true, false, false, false])
     }
 
     @Test func withWidthOneWindowsStopAtTheFirstFailure() {
-        let out = HostPool(width: 1).map(5, .windows, stop: { $0 }) { i -> Bool in i == 1 }
+        let out = HostPool(width: 1).map(5, .windows, stop: { $0 }, { i in i == 1 })
         #expect(out == [false, true, nil, nil, nil])
     }
 
