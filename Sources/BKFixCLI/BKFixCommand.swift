@@ -14,7 +14,7 @@ struct BKFixCommand: ParsableCommand {
             ConfirmCommand.self,
             HistoryCommand.self, ShowCommand.self, StatusCommand.self, RecoverCommand.self, PlaybooksCommand.self,
             PlaybookCommand.self, DemoCommand.self,
-            CasesCommand.self, CollectCommand.self, ManualCommand.self,
+            CasesCommand.self, CollectCommand.self, ManualCommand.self, GcCommand.self,
         ]
     )
 
@@ -23,7 +23,7 @@ struct BKFixCommand: ParsableCommand {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try quickParse(arguments) ?? parseAsRoot(arguments)
             try command.run()
         } catch {
             if arguments.contains("--json"), exitCode(for: error) == .validationFailure {
@@ -33,5 +33,26 @@ struct BKFixCommand: ParsableCommand {
             }
             exit(withError: error)
         }
+    }
+
+    /// The subcommands that take no subcommand themselves, by name.
+    static let leafCommands: [String: ParsableCommand.Type] = [
+        "diagnose": DiagnoseCommand.self, "fix": FixCommand.self, "plan": PlanCommand.self, "apply": ApplyCommand.self,
+        "rollback": RollbackCommand.self, "history": HistoryCommand.self, "show": ShowCommand.self,
+        "status": StatusCommand.self, "recover": RecoverCommand.self, "playbooks": PlaybooksCommand.self,
+        "demo": DemoCommand.self, "collect": CollectCommand.self, "gc": GcCommand.self,
+    ]
+
+    /// `bkfix SUBCOMMAND ARGS` parsed by the subcommand alone. `parseAsRoot` first builds the tree of every
+    /// subcommand, which costs more than `plan` or `history --limit 10` themselves (three quarters of a short
+    /// command's instructions). Help, completion and any line the subcommand refuses go the full way (nil), so
+    /// their output and errors are ArgumentParser's own.
+    static func quickParse(_ arguments: [String]) -> ParsableCommand? {
+        guard let name = arguments.first, let command = leafCommands[name] else { return nil }
+        let rest = Array(arguments.dropFirst())
+        let fullWay: Set<String> = ["-h", "--help", "-help", "help", "--version", "--generate-completion-script"]
+        guard !rest.contains(where: { fullWay.contains($0) || $0.hasPrefix("--generate-completion-script") })
+        else { return nil }
+        return try? command.parseAsRoot(rest)
     }
 }

@@ -40,10 +40,9 @@ struct CollectCommand: ParsableCommand {
 
     /// The bkfix history as text, when a state repo exists (collect never creates one).
     private func history(_ session: Session) -> String? {
-        guard let runs = try? session.existingStore()?.runs() else { return nil }
-        return runs.map { e in
-            let r = e.record
-            return "\(r.id)  \(JSONOutput.iso(r.started))  \(r.kind.rawValue)  \(r.playbook)  \(r.status.rawValue)"
+        guard let runs = try? session.existingStore(checkingRepo: false)?.summaries() else { return nil }
+        return runs.map { r in
+            "\(r.id)  \(JSONOutput.iso(r.started))  \(r.kind.rawValue)  \(r.playbook)  \(r.status.rawValue)"
         }.joined(separator: "\n") + "\n"
     }
 }

@@ -36,9 +36,9 @@ enum Completions {
             values(of: "--state", in: words).last.map(absolute)
             ?? Home.stateDir(environment: ProcessInfo.processInfo.environment)
         guard StateRepo.exists(at: state),
-            let runs = try? RunStore(repo: StateRepo.open(at: state, create: false)).runs()
+            let runs = try? RunStore.open(path: state, create: false, checkingRepo: false).summaries()
         else { return [] }
-        return runs.map(\.record.id).filter { $0.hasPrefix(prefix) }
+        return runs.map(\.id).filter { $0.hasPrefix(prefix) }
     }
 
     private static func playbooks(_ words: [String]) -> PlaybookLibrary {

@@ -12,6 +12,11 @@ struct Console {
         FileHandle.standardOutput.write(Data(s.utf8))
     }
 
+    /// Writes UTF-8 bytes as they are (a large document, without a String in between).
+    func out(bytes: [UInt8]) {
+        FileHandle.standardOutput.write(Data(bytes))
+    }
+
     func err(_ s: String) {
         FileHandle.standardError.write(Data(s.utf8))
     }

@@ -57,7 +57,7 @@ struct DemoCommand: ParsableCommand {
                 title(en: "4. apply again: already in place", zh: "4. 再执行一次：已经生效"), ["apply", "hub-hosts", "--yes"])
             try step(title(en: "5. history", zh: "5. 历史记录"), ["history"])
             let store = try RunStore.open(path: sandbox.state)
-            let runID = try store.runs().first?.record.id ?? "?"
+            let runID = try store.summaries(limit: 1).first?.id ?? "?"
             try step(title(en: "6. show the run", zh: "6. 查看这次运行"), ["show", runID])
             try step(title(en: "7. roll it back", zh: "7. 回滚"), ["rollback", runID, "--yes"])
             try step(title(en: "8. history after the rollback", zh: "8. 回滚后的历史记录"), ["history"])

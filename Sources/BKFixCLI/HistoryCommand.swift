@@ -27,6 +27,19 @@ struct HistoryCommand: ParsableCommand {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
+    /// `text` cut or filled with spaces to `width` characters (a column of the listing).
+    static func padded(_ text: String, _ width: Int) -> String {
+        let count = text.count
+        return count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - count)
+    }
+
+    /// The temporary fixes' schedules by run, from the repo's `reverts/` tree (`RevertLedger`).
+    static func reverts(_ store: RunStore) throws -> [String: RevertSchedule] {
+        var reverts: [String: RevertSchedule] = [:]
+        for r in try RevertLedger(store: store).all() { reverts[r.run] = r }
+        return reverts
+    }
+
     static func parseDate(_ s: String) -> Date? {
         if let d = ISO8601DateFormatter().date(from: s) { return d }
         let f = DateFormatter()
@@ -42,7 +55,7 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let console = Console(options: global)
         try console.run {
-            guard let store = try global.session().existingStore() else {
+            guard let store = try global.session().existingStore(checkingRepo: false) else {
                 if global.json {
                     console.json(["runs": [Any]()])
                 } else {
@@ -50,48 +63,36 @@ struct HistoryCommand: ParsableCommand {
                 }
                 return .ok
             }
-            let sinceDate = since.flatMap(Self.parseDate)
-            let untilDate = until.flatMap(Self.parseDate)
-            let recorded = try store.runs()
-            var runs = recorded.filter { e in
-                let r = e.record
-                return (playbook == nil || r.playbook == playbook) && (caseID == nil || r.cases.contains(caseID!))
-                    && (host == nil || r.hosts.contains(host!)) && (status == nil || r.status.rawValue == status)
-                    && (sinceDate == nil || r.started >= sinceDate!) && (untilDate == nil || r.started < untilDate!)
-            }
-            if let limit { runs = Array(runs.prefix(limit)) }
-            var reverts: [String: RevertSchedule] = [:]
-            for r in try RevertLedger(store: store).all() { reverts[r.run] = r }
+            let filter = RunFilter(
+                playbook: playbook, caseID: caseID, host: host, status: status.flatMap(RunStatus.init(rawValue:)),
+                since: since.flatMap(Self.parseDate), until: until.flatMap(Self.parseDate))
+            // A schedule that cannot be read (a damaged repo) only leaves its mark out: `status` names the problem.
+            let reverts = (try? Self.reverts(store)) ?? [:]
             if global.json {
-                console.json(
-                    JSONOutput.masked([
-                        "runs": runs.map { e in
-                            var entry = JSONOutput.historyEntry(e)
-                            if let r = reverts[e.record.id] {
-                                entry["revert"] = RevertRenderer.json(r, language: console.lang)
-                            }
-                            return entry
-                        }
-                    ]))
+                var document = JSONOutput.HistoryDocument()
+                try store.history(filter, limit: limit) { run in
+                    document.append(
+                        run, revert: reverts[run.id].map { RevertRenderer.json($0, language: console.lang) })
+                }
+                console.out(bytes: document.finish())
                 return .ok
             }
-            if runs.isEmpty {
-                console.out((recorded.isEmpty ? Messages.noRunsYet : Messages.noRunsMatch).text(console.lang) + "\n")
+            var text = ""
+            let count = try store.history(filter, limit: limit) { r in
+                text += "\(r.id)  \(JSONOutput.iso(r.started))  \(Self.padded(r.kind.rawValue, 8))"
+                text += " \(Self.padded(r.playbook, 16)) \(Self.padded(r.status.rawValue, 13))"
+                text += " \(r.operatorName)  \(r.files.map(\.path).joined(separator: ","))"
+                if let of = r.rollbackOf { text += "  (rollback of \(of))" }
+                if let by = r.rolledBackBy { text += "  (rolled back by \(by))" }
+                if let revert = reverts[r.id] { text += "  [\(RevertRenderer.line(revert, language: console.lang))]" }
+                text += "\n"
+            }
+            if count == 0 {
+                console.out((try store.hasRuns() ? Messages.noRunsMatch : Messages.noRunsYet).text(console.lang) + "\n")
                 return .ok
             }
             var masker = SecretMasker()
-            for e in runs {
-                let r = e.record
-                var line =
-                    "\(r.id)  \(JSONOutput.iso(r.started))  \(r.kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))"
-                line +=
-                    " \(r.playbook.padding(toLength: 16, withPad: " ", startingAt: 0)) \(r.status.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0))"
-                line += " \(r.operator)  \(r.files.map(\.path).joined(separator: ","))"
-                if let of = r.rollbackOf { line += "  (rollback of \(of))" }
-                if let by = e.rolledBackBy { line += "  (rolled back by \(by))" }
-                if let revert = reverts[r.id] { line += "  [\(RevertRenderer.line(revert, language: console.lang))]" }
-                console.out(masker.text(line) + "\n")
-            }
+            console.out(masker.text(text))
             if let masked = masker.summary(console.lang) { console.out(masked + "\n") }
             return .ok
         }

@@ -1,6 +1,8 @@
 #ifndef BKFIX_CLIBGIT2_SHIM_H
 #define BKFIX_CLIBGIT2_SHIM_H
 #include <git2.h>
+/* git_repository_set_odb: the state repo swaps in an object database with private file modes. */
+#include <git2/sys/repository.h>
 
 /* git_libgit2_opts is variadic, which Swift cannot call: these wrappers pin the options bkfix needs. */
 

@@ -50,11 +50,11 @@ public struct RollbackPlanner: Sendable {
 
     /// Which run `--last` or `--playbook ID` means: the newest apply run not yet rolled back.
     public func target(last: Bool, playbook: String?) throws -> RunEntry {
-        let candidates = try store.runs().filter {
-            $0.record.kind == .apply && $0.rolledBackBy == nil && (playbook == nil || $0.record.playbook == playbook)
-                && $0.record.status != .running && $0.record.changedSomething
+        let candidates = try store.summaries(limit: 1) {
+            $0.kind == .apply && $0.rolledBackBy == nil && (playbook == nil || $0.playbook == playbook)
+                && $0.status != .running && $0.changedSomething
         }
-        guard let first = candidates.first else {
+        guard let first = try candidates.first.map(store.entry) else {
             throw EngineError.noRuns(
                 filter: playbook.map { "--playbook \($0) (not yet rolled back)" }
                     ?? "--last (an apply run not yet rolled back)")
@@ -93,7 +93,9 @@ public struct RollbackPlanner: Sendable {
 
     /// Earlier rollbacks of a run that did not finish (failed or interrupted), newest first.
     func attempts(of id: String) -> [RunRecord] {
-        ((try? store.runs()) ?? []).map(\.record).filter { $0.kind == .rollback && $0.rollbackOf == id }
+        ((try? store.summaries { $0.kind == .rollback && $0.rollbackOf == id }) ?? []).compactMap {
+            try? store.entry($0).record
+        }
     }
 
     /// The inverse plan of a recorded run, and the files that changed since the run (empty when `force`).

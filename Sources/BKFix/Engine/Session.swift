@@ -97,9 +97,10 @@ public struct Session: Sendable {
     public func openStore() throws -> RunStore { try RunStore.open(path: statePath) }
 
     /// The state repo if there is one: read-only commands (history, show, status, collect) never create it.
-    public func existingStore() throws -> RunStore? {
+    /// `checkingRepo: false` defers opening libgit2 until a query needs it (see `RunStore.open`).
+    public func existingStore(checkingRepo: Bool = true) throws -> RunStore? {
         guard StateRepo.exists(at: statePath) else { return nil }
-        return try RunStore(repo: try StateRepo.open(at: statePath, create: false))
+        return try RunStore.open(path: statePath, create: false, checkingRepo: checkingRepo)
     }
 
     public func applier(_ store: RunStore) -> Applier {

@@ -20,6 +20,16 @@ public enum Messages {
     public static let noHistoryYet = Localized(
         zh: "还没有历史记录：%@ 处没有状态仓库（第一次 apply 时创建）",
         en: "no history yet: there is no state repo at %@ (the first apply creates it)")
+    public static let gcNoRepo = Localized(
+        zh: "%@ 处没有状态仓库：没有可打包的对象", en: "no state repo at %@: nothing to pack")
+    public static let gcAlreadyPacked = Localized(zh: "状态仓库 %@ 已经打包好（%@）", en: "state repo %@: already packed (%@)")
+    public static let gcPacked = Localized(
+        zh: "状态仓库 %@：%@ 个对象打包成一个包；删除了 %@ 个松散对象和 %@ 个旧包\n之前：%@\n之后：%@",
+        en: "state repo %@: packed %@ objects into one pack; removed %@ loose objects and %@ old packs\n"
+            + "before: %@\nafter:  %@")
+    public static let gcCounts = Localized(
+        zh: "%@ 个松散对象（%@ KiB），%@ 个对象在 %@ 个包中（%@ KiB）",
+        en: "%@ loose objects (%@ KiB), %@ objects in %@ pack(s) (%@ KiB)")
     public static let noRunsMatch = Localized(zh: "没有符合这些条件的运行记录", en: "no recorded run matches these filters")
     public static let noDrift = Localized(
         zh: "一切正常：受管文件与记录一致，没有中断的运行", en: "all clear: managed files match the record, no interrupted runs")

@@ -14,6 +14,12 @@ public enum StateRepoError: LocalizedError, Equatable {
     case runtimeDirUnusable(path: String, reason: String)
     /// A file bkfix wrote into a commit (a run record) no longer decodes: the commit was rewritten by hand.
     case corruptRecord(path: String, commit: String, reason: String)
+    /// The folder has a `.git` that libgit2 cannot open as a repository.
+    case notARepository(path: String, reason: String)
+    /// HEAD does not resolve to a readable commit (garbage in `.git/HEAD`, a branch naming a missing commit).
+    case brokenHead(path: String, reason: String)
+    /// An object the repository refers to is not in its object database (deleted or damaged by hand).
+    case missingObject(path: String, object: String, what: String, reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -30,24 +36,44 @@ public enum StateRepoError: LocalizedError, Equatable {
                 + "'.' or '..' part or an empty one; nothing was changed"
         case .runtimeDirUnusable(let path, let reason):
             return "state repository: cannot use \(path) for bkfix's lock and journals: \(reason)"
+        case .notARepository(let path, let reason):
+            return "the state repository at \(path) is not a git repository (\(reason)); nothing was changed. "
+                + "Point --state at the right folder, or move this one away to start a new state repository."
+        case .brokenHead(let path, let reason):
+            return "the state repository at \(path) has a broken HEAD: \(reason); nothing was changed. "
+                + "Repair it with git (`git -C \(path) fsck`, `git -C \(path) log`) or restore it from a backup."
+        case .missingObject(let path, let object, let what, let reason):
+            return "the state repository at \(path) is damaged: git object \(object) (\(what)) is missing "
+                + "(\(reason)). `git -C \(path) fsck` lists the damage; restore the object "
+                + "or the repository from a backup."
         case .corruptRecord(let path, let commit, let reason):
             return "state repository: \(path) in commit \(commit.prefix(12)) is not a valid run record (\(reason)); "
                 + "it was changed by hand: restore it from git (`git log -p -- \(path)` in the state repo)"
         }
+    }
+
+    /// libgit2's own message for a `.git` error (the whole description for any other case).
+    var detail: String {
+        if case .git(_, _, let message) = self { return message }
+        return errorDescription ?? "\(self)"
     }
 }
 
 extension StateRepoError: ExitCodedError {
     public var exitStatus: ExitStatus {
         switch self {
-        case .cannotCreate, .notWritable, .git, .runtimeDirUnusable, .corruptRecord: return .failure
+        case .cannotCreate, .notWritable, .git, .runtimeDirUnusable, .corruptRecord, .notARepository, .brokenHead,
+            .missingObject:
+            return .failure
         case .unrecordablePath: return .badInput
         }
     }
 
     public var jsonCode: String {
         switch self {
-        case .cannotCreate, .notWritable, .git, .runtimeDirUnusable, .corruptRecord: return "state-repo"
+        case .cannotCreate, .notWritable, .git, .runtimeDirUnusable, .corruptRecord, .notARepository, .brokenHead,
+            .missingObject:
+            return "state-repo"
         case .unrecordablePath: return "unrecordable-path"
         }
     }

@@ -68,10 +68,9 @@ enum StateRepoLocation {
         let file = workdir.appendingPathComponent(relativePath)
         do {
             if let data {
-                try FileManager.default.createDirectory(
-                    at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try createPrivateDirectories(file.deletingLastPathComponent(), under: workdir)
                 try data.write(to: file, options: .atomic)
-                _ = chmod(file.path, 0o644)
+                _ = chmod(file.path, StatePermissions.fileMode)
             } else {
                 if FileManager.default.fileExists(atPath: file.path) {
                     try FileManager.default.removeItem(at: file)
@@ -81,6 +80,24 @@ enum StateRepoLocation {
         } catch {
             throw StateRepoError.cannotCreate(path: file.path, reason: reason(error))
         }
+    }
+
+    /// `mkdir -p` of `directory` with mode 0700 for each folder below `root` (the umask would give 0755).
+    private static func createPrivateDirectories(_ directory: URL, under root: URL) throws {
+        let rootPath = root.standardizedFileURL.path
+        var missing: [String] = []
+        var current = directory.standardizedFileURL
+        var isDirectory: ObjCBool = false
+        while current.path.count > rootPath.count,
+            !FileManager.default.fileExists(atPath: current.path, isDirectory: &isDirectory)
+        {
+            missing.append(current.path)
+            current = current.deletingLastPathComponent()
+        }
+        for path in missing.reversed() where mkdir(path, StatePermissions.directoryMode) != 0 && errno != EEXIST {
+            throw StateRepoError.cannotCreate(path: path, reason: String(cString: strerror(errno)))
+        }
+        // An existing folder in the way that is a file is reported by the write that follows.
     }
 
     /// Removes `directory` and its parents while they are empty, stopping at `root`.
