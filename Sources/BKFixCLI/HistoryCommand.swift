@@ -33,10 +33,10 @@ struct HistoryCommand: ParsableCommand {
         return count >= width ? String(text.prefix(width)) : text + String(repeating: " ", count: width - count)
     }
 
-    /// The temporary fixes' schedules by run, from the repo's `reverts/` tree (`RevertLedger`).
+    /// The temporary fixes' schedules by run, from the repo's `reverts/` tree (`RevertLedger.allIfAny`).
     static func reverts(_ store: RunStore) throws -> [String: RevertSchedule] {
         var reverts: [String: RevertSchedule] = [:]
-        for r in try RevertLedger(store: store).all() { reverts[r.run] = r }
+        for r in try RevertLedger(store: store).allIfAny() { reverts[r.run] = r }
         return reverts
     }
 

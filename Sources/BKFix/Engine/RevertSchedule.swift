@@ -66,6 +66,18 @@ public struct RevertLedger: Sendable {
         .sorted { $0.scheduledAt > $1.scheduledAt }
     }
 
+    /// `all()`, or nothing without opening git when the working tree has no `reverts/` folder: each schedule is
+    /// written there as it is committed, so a repo that never had a temporary fix answers without libgit2's start-up
+    /// (`history` on 10,000 runs). Git stays the truth: when the folder is there, the schedules are read from git.
+    public func allIfAny() throws -> [RevertSchedule] {
+        var isDirectory: ObjCBool = false
+        let folder = (store.repo.path as NSString).appendingPathComponent("reverts")
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return []
+        }
+        return try all()
+    }
+
     /// Records a new state of a schedule as its own commit (`Kind: revert`, `Revert-Of: <run>`).
     func save(_ schedule: RevertSchedule, subject: String, operatorName: String) throws {
         let message =

@@ -165,11 +165,14 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
 /// A run id: sortable time plus a short random suffix, e.g. `20261126-191500-3f2a`.
 public enum RunID {
+    /// `20261126-191500-3f2a`: the UTC time to the second, then 16 random bits. Built from `isoSeconds` (a
+    /// DateFormatter would start ICU, a few milliseconds of every apply).
     public static func make(now: Date = Date()) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd-HHmmss"
-        return "\(f.string(from: now))-\(String(format: "%04x", UInt16.random(in: 0...UInt16.max)))"
+        let iso = Array(RunTrailers.isoSeconds(now).utf8)  // 2026-11-26T19:15:00Z
+        var digits: [UInt8] = []
+        for range in [0..<4, 5..<7, 8..<10, 10..<11, 11..<13, 14..<16, 17..<19] { digits += iso[range] }
+        digits[8] = UInt8(ascii: "-")  // the `T`
+        let random = String(UInt16.random(in: 0...UInt16.max), radix: 16)
+        return String(decoding: digits, as: UTF8.self) + "-" + String(repeating: "0", count: 4 - random.count) + random
     }
 }

@@ -53,10 +53,19 @@ public enum JSONOutput {
 
         public init() {}
 
+        private static func isOwnField(_ key: String) -> Bool {
+            switch key {
+            case "commit", "id", "kind", "status", "started", "finished", "rollbackOf", "rolledBackBy": return true
+            default: return false
+            }
+        }
+
         /// Appends a run, its strings through the one secret masker; `revert` is its temporary fix's schedule.
         public mutating func append(_ run: RunSummary, revert: [String: Any]? = nil) {
             json.appendObject { object in
                 historyFields(run, revert: revert) { key, value in
+                    // Ids, commit ids, kinds, statuses and times are bkfix's own words: nothing to mask there.
+                    if Self.isOwnField(key) { return object.field(key, value) }
                     switch value {
                     case .string(let text): object.field(key, .string(masker.text(text)))
                     case .strings(let list): object.field(key, .strings(list.map { masker.text($0) }))

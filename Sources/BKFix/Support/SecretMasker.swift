@@ -89,6 +89,9 @@ public struct SecretMasker: Sendable {
 
     /// The text with every secret-looking value replaced by `******`; everything else byte for byte.
     public mutating func text(_ text: String) -> String {
+        // Most text holds no trigger at all (history's ids, paths, names): returned as it is, with no copy.
+        var probe = text
+        guard probe.withUTF8({ Self.mayHoldSecret($0, 0, $0.count) }) else { return text }
         let out = Self.masked(text)
         count += Self.occurrences(of: Self.mask, in: out)
         return out
@@ -121,19 +124,30 @@ public struct SecretMasker: Sendable {
         "pass", "pwd", "token", "secret", "key", "credential", "://", "bearer", "basic",
     ].map { Array($0.utf8) }
 
-    /// Whether bytes[start..<end] holds a trigger word (any case) or a run of 40 base64 characters.
-    static func mayHoldSecret(_ bytes: [UInt8], _ start: Int, _ end: Int) -> Bool {
+    /// Whether bytes[start..<end] holds a trigger word (any case) or a run of 40 base64 characters with upper- and
+    /// lower-case letters and a digit (the only runs `looksLikeBase64Secret` masks: a hex digest such as a commit id
+    /// never reaches the regular expressions).
+    static func mayHoldSecret<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ start: Int, _ end: Int) -> Bool
+    where Bytes.Index == Int {
         var run = 0
+        var classes: UInt8 = 0  // 1 upper, 2 lower, 4 digit, seen in the current run
         var i = start
         while i < end {
             let byte = bytes[i]
             let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            switch byte {
+            case 0x41...0x5A: classes |= 1
+            case 0x61...0x7A: classes |= 2
+            case 0x30...0x39: classes |= 4
+            default: break
+            }
             switch lower {
             case 0x61...0x7A, 0x30...0x39, 0x2B, 0x2F, 0x5F, 0x2D:
                 run += 1
-                if run >= 40 { return true }
+                if run >= 40 && classes == 7 { return true }
             default:
                 run = 0
+                classes = 0
             }
             switch lower {
             case 0x70, 0x74, 0x73, 0x6B, 0x63, 0x3A, 0x62:  // p t s k c : b

@@ -48,6 +48,19 @@ import Testing
         #expect(masked("ca.crt: \(key)").0 == "ca.crt: ******")
     }
 
+    @Test func hexDigestsAndOneCaseRunsAreLeftAloneBeforeAnyRegex() {
+        var masker = SecretMasker()
+        let commit = "3f2a9c0d1e4b5a6978a1b2c3d4e5f60718293a4b"
+        let words = "abcdefghijklmnopqrstuvwxyz0123456789abcdefgh"
+        let secret = "QmFzZTY0IGVuY29kZWQgc2VjcmV0IHZhbHVlIGhlcmUgOTk5"
+        #expect(!SecretMasker.mayHoldSecret(Array(commit.utf8), 0, commit.utf8.count))
+        #expect(!SecretMasker.mayHoldSecret(Array(words.utf8), 0, words.utf8.count))
+        #expect(SecretMasker.mayHoldSecret(Array(secret.utf8), 0, secret.utf8.count))
+        #expect(masker.text("commit \(commit)\n\(words)") == "commit \(commit)\n\(words)")
+        #expect(masker.text("x " + secret) == "x ******")
+        #expect(masker.count == 1)
+    }
+
     @Test func hundredKilobyteLinesAreMaskedWholeOrLeftAlone() {
         // Such lines once made the URL pattern quadratic and overflowed ICU's backtracking stack (no match at all).
         let letters = String(repeating: "x", count: 100_000)
