@@ -61,16 +61,7 @@ public struct Applier: Sendable {
     /// read in one round trip (digests only), the nodes `forks` at a time; the first stale pin in plan order is
     /// the one reported.
     public func checkPins(_ plan: Plan) throws {
-        var nodes: [(host: String, transport: any BatchingTransport, paths: [String])] = []
-        for pin in plan.pins where pin.host != "control" {
-            guard let t = try? hosts.transport(for: pin.host) as? any BatchingTransport else { continue }
-            if let k = nodes.firstIndex(where: { $0.host == pin.host }) {
-                if !nodes[k].paths.contains(pin.path) { nodes[k].paths.append(pin.path) }
-            } else {
-                nodes.append((pin.host, t, [pin.path]))
-            }
-        }
-        let jobs = nodes
+        let jobs = NodeReads(plan.pins.map { ($0.host, $0.path) }, hosts: hosts).nodes
         let answers = HostPool(width: forks).map(jobs.count, .sliding) { i in
             Result { try jobs[i].transport.digests(jobs[i].paths) }
         }

@@ -143,19 +143,9 @@ public struct Planner: Sendable {
     private func prefetch(
         _ steps: [(args: StepArgs, hosts: [String])], into views: PlanningViews
     ) -> [String: any Error] {
-        var order: [String] = []
-        var paths: [String: [StepArgs]] = [:]
-        for (args, hosts) in steps {
-            for host in hosts where host != "control" {
-                if paths[host] == nil { order.append(host) }
-                paths[host, default: []].append(args)
-            }
+        let pairs = steps.flatMap { step in step.hosts.flatMap { host in ReadAhead.paths(step.args).map { (host, $0) } }
         }
-        let nodes: [(host: String, transport: any BatchingTransport, paths: [String])] = order.compactMap { host in
-            guard let t = try? hosts.transport(for: host) as? any BatchingTransport else { return nil }
-            let wanted = ReadAhead.paths(paths[host] ?? [])
-            return wanted.isEmpty ? nil : (host, t, wanted)
-        }
+        let nodes = NodeReads(pairs, hosts: hosts).nodes
         let fetched = HostPool(width: forks).map(nodes.count, keepGoing ? .sliding : .windows, stop: HostPool.failed) {
             i -> Result<[String: PathInspection], any Error> in
             Result { try nodes[i].transport.inspect(nodes[i].paths) }

@@ -72,7 +72,9 @@ public struct RunEngine: Sendable {
     }
 
     var recovery: Recovery { Recovery(store: store, hosts: session.hosts) }
-    var rollbackPlanner: RollbackPlanner { RollbackPlanner(store: store, hosts: session.hosts) }
+    var rollbackPlanner: RollbackPlanner {
+        RollbackPlanner(store: store, hosts: session.hosts, forks: session.options.forks)
+    }
     var applier: Applier { session.applier(store) }
 
     /// Applies a plan; `saved` plans are first checked against the files and the command answers they were made
@@ -112,8 +114,10 @@ public struct RunEngine: Sendable {
         let plan = try inversePlan(entry, force: request.force)
         try frontEnd.review(plan, .rollback)
         Interruption.install()
+        // The inverse plan just read the live files: as for apply, they are read again only after a prompt.
         let record = try applier.apply(
-            plan, kind: .rollback, rollbackOf: entry.record.id, origin: origin, events: frontEnd.events)
+            plan, kind: .rollback, rollbackOf: entry.record.id, origin: origin, pinsChecked: !frontEnd.asks,
+            events: frontEnd.events)
         try settleRevert(of: entry.record.id, by: record, onSchedule: false)
         return record
     }

@@ -173,6 +173,15 @@ import Testing
             #expect(calls.first?.contains("'l' '\(w.nodeRoot(node))/etc/hosts'") == true, "\(calls)")
             #expect(calls.last?.contains("'w' '\(w.nodeRoot(node))/etc/hosts'") == true, "\(calls)")
         }
+        // A rollback reads each node's file in one call (is it still as the run left it?) and writes it in one.
+        w.resetSSHLog()
+        let rollback = try await w.bkfix(["rollback", "--last", "--yes"])
+        #expect(rollback.status == 0, "\(rollback.stdout) \(rollback.stderr)")
+        for node in w.nodes {
+            #expect(w.nodeFile(node) == World.hosts)
+            let calls = w.calls(on: node)
+            #expect(calls.count == 2, "\(node) rolling back: \(calls)")
+        }
     }
 
     @Test func withKeepGoingAFailingNodeFailsOnlyItselfAtAnyForks() async throws {
