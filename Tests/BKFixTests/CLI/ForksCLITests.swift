@@ -159,6 +159,23 @@ import Testing
         #expect(sockets.isEmpty, "\(sockets)")
     }
 
+    @Test func aSavedPlanWhoseFileChangedOnOneNodeIsRefusedAndNoNodeIsWritten() async throws {
+        let w = try World()
+        defer { w.cleanup() }
+        let planFile = w.sandbox.dir.appendingPathComponent("plan.json").path
+        let plan = try await w.bkfix(["plan", "hub-hosts", "-p", "targets=nodes", "--out", planFile])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        try w.writeNodeFile("node-07", "/etc/hosts", World.hosts + "10.9.9.9 changed-meanwhile\n")
+        let apply = try await w.bkfix(["apply", "--plan", planFile, "--yes"])
+        #expect(apply.status == 3, "\(apply.stdout) \(apply.stderr)")
+        #expect(apply.stderr.contains("node-07"), "\(apply.stderr)")
+        #expect(apply.stderr.contains("/etc/hosts"), "\(apply.stderr)")
+        for node in w.nodes where node != "node-07" { #expect(w.nodeFile(node) == World.hosts, "\(node)") }
+        #expect(w.nodeFile("node-07") == World.hosts + "10.9.9.9 changed-meanwhile\n")
+        let log = try await w.sandbox.git(["log", "--oneline"])
+        #expect(log.stdout.isEmpty || !log.stdout.contains("hub-hosts"), "\(log.stdout)")
+    }
+
     @Test func planAndApplyInOneCommandTakeOneSSHCallPerNodeEach() async throws {
         let w = try World()
         defer { w.cleanup() }
