@@ -27,6 +27,7 @@ struct Console {
     func run(_ body: () throws -> ExitStatus) throws {
         let status: ExitStatus
         do {
+            try options.checkForks()
             try options.checkPlaybookFolders()
             status = try body()
         } catch let e as ExitCode {

@@ -41,6 +41,9 @@ struct GlobalOptions: ParsableArguments {
         help: "When a host fails (e.g. cannot be reached), still run the other hosts' steps.")
     var keepGoing = false
 
+    @Option(help: ArgumentHelp("How many nodes to plan and apply at once (at least 1).", valueName: "n"))
+    var forks: Int = 10
+
     @Option(help: ArgumentHelp("Message language: zh or en (default from LC_ALL/LANG).", valueName: "lang"))
     var lang: Language?
 
@@ -73,7 +76,13 @@ struct GlobalOptions: ParsableArguments {
             SessionOptions(
                 root: absolute(root), stateDir: state.map(absolute), installDir: installDir,
                 playbookDirs: playbookDirs.map(absolute), language: language, environment: environment,
-                inventory: inventory.map(absolute), keepGoing: keepGoing))
+                inventory: inventory.map(absolute), keepGoing: keepGoing,
+                forks: forks))
+    }
+
+    /// `--forks` below 1 is bad input (exit 2), named with its value.
+    func checkForks() throws {
+        guard forks >= 1 else { throw EngineError.badForks(given: forks) }
     }
 
     /// A `--playbooks` folder that is missing or holds no valid playbook stops every command (exit 2).

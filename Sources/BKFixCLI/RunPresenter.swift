@@ -29,7 +29,7 @@ struct RunPresenter {
             staleLockCleared: { [console] stale in
                 console.err(Messages.format(Messages.staleLock, console.lang, String(stale.pid), stale.command) + "\n")
             },
-            events: { [console, status] in console.progress($0, status: status) })
+            events: { [console, status] in console.progress($0, status: status) }, asks: !yes)
         let origin = RunOrigin.current(command: invocation, environment: session.options.environment)
         return session.engine(store: try session.openStore(), origin: origin, frontEnd: frontEnd)
     }

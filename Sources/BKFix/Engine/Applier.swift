@@ -41,6 +41,8 @@ public struct Applier: Sendable {
     public var environment: [String: String]
     /// When one host fails, its remaining steps are recorded as failed and the other hosts' steps still run.
     public var keepGoing = false
+    /// How many nodes write at once (`--forks`).
+    public var forks = 10
     /// The test-only crash points (inert unless `BKFIX_FAULT` or `BKFIX_FAULT_TRACE` is set).
     let faults: FaultInjector
 
@@ -55,11 +57,25 @@ public struct Applier: Sendable {
         self.faults = FaultInjector(environment: environment)
     }
 
-    /// Refuses when any file the plan read has changed since (a stale plan), naming the file.
+    /// Refuses when any file the plan read has changed since (a stale plan), naming the file. A node's pins are
+    /// read in one round trip (digests only), the nodes `forks` at a time; the first stale pin in plan order is
+    /// the one reported.
     public func checkPins(_ plan: Plan) throws {
+        let jobs = NodeReads(plan.pins.map { ($0.host, $0.path) }, hosts: hosts).nodes
+        let answers = HostPool(width: forks).map(jobs.count, .sliding) { i in
+            Result { try jobs[i].transport.digests(jobs[i].paths) }
+        }
         for pin in plan.pins {
-            let live = try hosts.transport(for: pin.host).read(pin.path)
-            if live.map({ SHA256.hex($0.data) }) != pin.sha256 {
+            let live: String?
+            if let k = jobs.firstIndex(where: { $0.host == pin.host }), let answer = answers[k] {
+                guard let digest = try answer.get()[pin.path] else {
+                    throw EngineError.stalePlan(host: pin.host, path: pin.path)
+                }
+                live = try digest.get()
+            } else {
+                live = try hosts.transport(for: pin.host).read(pin.path).map { SHA256.hex($0.data) }
+            }
+            if live != pin.sha256 {
                 throw EngineError.stalePlan(host: pin.host, path: pin.path)
             }
         }
@@ -67,7 +83,7 @@ public struct Applier: Sendable {
 
     func apply(
         _ plan: Plan, kind: RunKind = .apply, rollbackOf: String? = nil, origin: RunOrigin, notes: [String] = [],
-        events: @escaping @Sendable (ApplyEvent) -> Void = { _ in }
+        pinsChecked: Bool = false, events: @escaping @Sendable (ApplyEvent) -> Void = { _ in }
     ) throws -> RunRecord {
         // A path the repo cannot hold would fail only at the final commit, after the write, leaving a journal that
         // recover cannot record either: refuse it before anything happens.
@@ -78,7 +94,7 @@ public struct Applier: Sendable {
                 throw StateRepoError.unrecordablePath(host: f.host, path: f.path)
             }
         }
-        try checkPins(plan)
+        if !pinsChecked { try checkPins(plan) }
         var record = RunRecord(
             id: RunID.make(), kind: kind, playbook: plan.playbook, cases: plan.cases, title: plan.title,
             params: plan.params, status: .running, started: Date(), finished: nil, operator: origin.operatorName,
@@ -120,87 +136,34 @@ public struct Applier: Sendable {
             throw error
         }
 
-        var contents: [String: Data?] = [:]
-        var fileIndex = 0
-        var commandIndex = 0
         // Hosts that failed (or could not be reached while planning) and why; only with --keep-going or such a plan.
-        var failedHosts = plan.unreachableHosts ?? [:]
-        for (i, change) in plan.changes.enumerated() {
-            if failedHosts[change.host] != nil {
-                switch change {
-                case .file:
-                    record.files[fileIndex].status = .failed
-                    fileIndex += 1
-                case .command:
-                    record.commands[commandIndex].status = .failed
-                    commandIndex += 1
+        let progress = RunProgress(record: record, failedHosts: plan.unreachableHosts ?? [:])
+        let schedule = ApplySchedule(plan, hosts: hosts)
+        for (n, segment) in schedule.segments.enumerated() {
+            if segment.concurrent {
+                try runConcurrently(
+                    segment, segmentIndex: n, plan: plan, schedule: schedule, progress: progress, events: events)
+            } else {
+                try runHostChanges(
+                    plan.changes[segment.changes[0]].host, segment.changes, segmentIndex: n, plan: plan,
+                    schedule: schedule, progress: progress, events: HostEvents(events))
+            }
+            let stop = progress.update { s -> Bool in
+                if !s.failures.isEmpty {
+                    // Every host that failed in the segment, in plan order: the first failing step comes first.
+                    s.record.error = s.failures.sorted { $0.index < $1.index }.map(\.message).joined(separator: "; ")
                 }
-                continue
-            }
-            var stepError: String?
-            switch change {
-            case .file(let f):
-                let fi = fileIndex
-                fileIndex += 1
-                let description = "\(f.operation.rawValue) \(f.path) on \(f.host)"
-                events(.stepStarted(index: i, total: plan.changes.count, description: description))
-                record.files[fi].status = .started
-                try saveJournal(record)
-                do {
-                    let t = try hosts.transport(for: f.host)
-                    faults.reach(.beforeFileWrite, host: f.host)
-                    if let after = f.after {
-                        try t.write(
-                            f.path, data: after,
-                            meta: f.afterMeta ?? f.beforeMeta ?? FileMeta(mode: 0o644, uid: 0, gid: 0))
-                    } else {
-                        try t.remove(f.path)
-                    }
-                    faults.reach(.afterFileWrite, host: f.host)
-                    record.files[fi].status = .done
-                    contents[RunStore.hostPath(f.host, f.path)] = .some(f.after)
-                    events(.stepFinished(index: i, ok: true, description: description))
-                } catch {
-                    record.files[fi].status = .failed
-                    stepError = "\(description): \(error.localizedDescription)"
-                    events(.stepFinished(index: i, ok: false, description: description))
+                if let sig = Interruption.requested {
+                    s.record.error = (s.record.error.map { $0 + "; " } ?? "") + "interrupted by signal \(sig)"
+                    return true
                 }
-            case .command(let c):
-                let ci = commandIndex
-                commandIndex += 1
-                let description = c.argv.joined(separator: " ") + (c.host == "control" ? "" : " on \(c.host)")
-                events(.stepStarted(index: i, total: plan.changes.count, description: description))
-                record.commands[ci].status = .started
-                try saveJournal(record)
-                faults.reach(.commandStart, host: c.host)
-                let (result, ran) = runWithFallbacks(c, index: i, events: events)
-                faults.reach(.commandEnd, host: c.host)
-                record.commands[ci].result = result
-                record.commands[ci].ranArgv = ran == c.argv ? nil : ran
-                if result.succeeded {
-                    record.commands[ci].status = .done
-                } else {
-                    // Stopped by Ctrl-C or SIGTERM, it may have done part of its work: outcome unknown.
-                    record.commands[ci].status = Interruption.requested != nil ? .unknown : .failed
-                    let why =
-                        Interruption.requested != nil
-                        ? "stopped when bkfix was interrupted"
-                        : result.timedOut ? "timed out after \(Int(c.timeout))s" : "exit status \(result.exitCode)"
-                    let tail = result.stderr.split(separator: "\n").suffix(3).joined(separator: " | ")
-                    stepError = "\(description): \(why)" + (tail.isEmpty ? "" : ": \(tail)")
-                }
-                events(.stepFinished(index: i, ok: result.succeeded, description: description))
+                return s.record.error != nil
             }
-            if let stepError {
-                if keepGoing { failedHosts[change.host] = stepError } else { record.error = stepError }
-            }
-            if let sig = Interruption.requested {
-                record.error = (record.error.map { $0 + "; " } ?? "") + "interrupted by signal \(sig)"
-                break
-            }
-            if record.error != nil { break }
-            try saveJournal(record)
+            if stop { break }
         }
+        let (failedHosts, snapshots) = progress.update { ($0.failedHosts, $0.verifySnapshots) }
+        var contents = progress.update { $0.contents }
+        record = progress.update { $0.record }
 
         if !failedHosts.isEmpty {
             record.hostErrors = failedHosts
@@ -214,11 +177,12 @@ public struct Applier: Sendable {
                 record.commands[i].status = .skipped
             }
         } else if record.error == nil {
-            record.verify = verify(plan.verify, events: events)
+            record.verify = verify(plan.verify, snapshots: snapshots, events: events)
             record.status = record.verify.allSatisfy(\.ok) ? .applied : .verifyFailed
         } else if keepGoing && failedHosts.count < plan.hosts.count {
             // The hosts that went through are still checked; the run stays failed for the others.
-            record.verify = verify(plan.verify.filter { failedHosts[$0.host] == nil }, events: events)
+            record.verify = verify(
+                plan.verify.filter { failedHosts[$0.host] == nil }, snapshots: snapshots, events: events)
             record.status = .failed
         } else {
             record.status = .failed
@@ -250,6 +214,180 @@ public struct Applier: Sendable {
         faults.reach(.afterCommit)
         Journal.remove(in: runtime, id: record.id)
         return record
+    }
+
+    /// A concurrent segment: its hosts `forks` at a time, each writing all its files in one round trip. Without
+    /// `--keep-going`, hosts go window by window and none starts after a window in which one failed (HostPool).
+    /// The journal is written once before the hosts start (all their files `started`) and once after they all
+    /// finished, not per host: the hosts would otherwise wait for each other's journal writes.
+    private func runConcurrently(
+        _ segment: ApplySchedule.Segment, segmentIndex: Int, plan: Plan, schedule: ApplySchedule,
+        progress: RunProgress, events: @escaping @Sendable (ApplyEvent) -> Void
+    ) throws {
+        let groups = ApplySchedule.byHost(segment, plan)
+        try progress.update { s in
+            for g in groups where s.failedHosts[g.host] == nil {
+                for i in g.changes { setStatus(&s.record, schedule.slots[i], .started) }
+            }
+            try saveJournal(s.record)
+        }
+        let sinks = groups.map { _ in HostEvents(events, holding: true) }
+        // A host stops the next window when it failed or its journal could not be written.
+        let stop: @Sendable (Result<Bool, any Error>) -> Bool = { outcome in
+            if case .success(true) = outcome { return false }
+            return true
+        }
+        let width = faults.armed ? 1 : forks
+        let outcomes = HostPool(width: width).map(groups.count, keepGoing ? .sliding : .windows, stop: stop) {
+            i -> Result<Bool, any Error> in
+            Result {
+                try runHostChanges(
+                    groups[i].host, groups[i].changes, segmentIndex: segmentIndex, plan: plan, schedule: schedule,
+                    progress: progress, events: sinks[i], journaled: true)
+            }
+        }
+        for sink in sinks { sink.flush() }
+        try progress.update { s in
+            // The hosts of windows that never started did not write anything.
+            for (g, outcome) in zip(groups, outcomes) where outcome == nil {
+                for i in g.changes { setStatus(&s.record, schedule.slots[i], .pending) }
+            }
+            try saveJournal(s.record)
+        }
+        for case .failure(let error)? in outcomes { throw error }
+    }
+
+    /// Runs one host's changes of a segment; true when they all went through. A node's file changes of a concurrent
+    /// segment go in one round trip (writes in order, stopping at the first failure, then the reads of its checks
+    /// when this is its last write); any other change runs alone. Throws only when the journal cannot be written.
+    /// `journaled`: the caller writes the journal before and after (a concurrent segment), this does not.
+    @discardableResult
+    private func runHostChanges(
+        _ host: String, _ indices: [Int], segmentIndex: Int, plan: Plan, schedule: ApplySchedule,
+        progress: RunProgress, events: HostEvents, journaled: Bool = false
+    ) throws -> Bool {
+        let total = plan.changes.count
+        // A host that already failed (with --keep-going) does nothing more: its steps are failed too.
+        let alreadyFailed = progress.update { s -> Bool in
+            guard s.failedHosts[host] != nil else { return false }
+            for i in indices { setStatus(&s.record, schedule.slots[i], .failed) }
+            return true
+        }
+        if alreadyFailed { return false }
+
+        var stepError: (index: Int, message: String)?
+        if indices.count == 1, case .command(let c) = plan.changes[indices[0]] {
+            let i = indices[0]
+            let ci = schedule.slots[i].index
+            let description = c.argv.joined(separator: " ") + (c.host == "control" ? "" : " on \(c.host)")
+            events(.stepStarted(index: i, total: total, description: description))
+            try progress.update { s in
+                s.record.commands[ci].status = .started
+                try saveJournal(s.record)
+            }
+            faults.reach(.commandStart, host: c.host)
+            let (result, ran) = runWithFallbacks(c, index: i) { events($0) }
+            faults.reach(.commandEnd, host: c.host)
+            progress.update { s in
+                s.record.commands[ci].result = result
+                s.record.commands[ci].ranArgv = ran == c.argv ? nil : ran
+                if result.succeeded {
+                    s.record.commands[ci].status = .done
+                } else {
+                    // Stopped by Ctrl-C or SIGTERM, it may have done part of its work: outcome unknown.
+                    s.record.commands[ci].status = Interruption.requested != nil ? .unknown : .failed
+                }
+            }
+            if !result.succeeded {
+                let why =
+                    Interruption.requested != nil
+                    ? "stopped when bkfix was interrupted"
+                    : result.timedOut ? "timed out after \(Int(c.timeout))s" : "exit status \(result.exitCode)"
+                let tail = result.stderr.split(separator: "\n").suffix(3).joined(separator: " | ")
+                stepError = (i, "\(description): \(why)" + (tail.isEmpty ? "" : ": \(tail)"))
+            }
+            events(.stepFinished(index: i, ok: result.succeeded, description: description))
+            try progress.update { s in try saveJournal(s.record) }
+        } else {
+            let changes = indices.map { i -> (index: Int, file: FileChange, description: String) in
+                guard case .file(let f) = plan.changes[i] else { preconditionFailure("a command in a file batch") }
+                return (i, f, "\(f.operation.rawValue) \(f.path) on \(f.host)")
+            }
+            for c in changes { events(.stepStarted(index: c.index, total: total, description: c.description)) }
+            try progress.update { s in
+                for c in changes { setStatus(&s.record, schedule.slots[c.index], .started) }
+                if !journaled { try saveJournal(s.record) }
+            }
+            let writes = changes.map { c in
+                FileWrite(
+                    path: c.file.path, data: c.file.after,
+                    meta: c.file.afterMeta ?? c.file.beforeMeta ?? FileMeta(mode: 0o644, uid: 0, gid: 0))
+            }
+            // One result per write attempted, in order; the reads of the checks when they all went through.
+            var results: [Result<Void, any Error>] = []
+            var reads: [String: PathInspection]?
+            do {
+                let t = try hosts.transport(for: host)
+                if let batch = t as? any BatchingTransport, schedule.segments[segmentIndex].concurrent {
+                    for _ in changes { faults.reach(.beforeFileWrite, host: host) }
+                    let wanted = schedule.verifyAt[host] == segmentIndex ? schedule.verifyReads[host] ?? [] : []
+                    let outcome = try batch.commit(writes, thenRead: wanted)
+                    results = outcome.writes
+                    if !wanted.isEmpty { reads = outcome.reads }
+                } else {
+                    for w in writes {
+                        faults.reach(.beforeFileWrite, host: host)
+                        let r = Result {
+                            if let data = w.data {
+                                try t.write(w.path, data: data, meta: w.meta)
+                            } else {
+                                try t.remove(w.path)
+                            }
+                        }
+                        results.append(r)
+                        guard case .success = r else { break }
+                    }
+                }
+            } catch {
+                // The round trip itself failed: the first write failed with it, the others were not attempted.
+                results = [.failure(error)]
+            }
+            for case .success in results { faults.reach(.afterFileWrite, host: host) }
+            try progress.update { s in
+                for (k, c) in changes.enumerated() {
+                    let slot = schedule.slots[c.index]
+                    guard k < results.count else {
+                        // Not attempted: failed with its host (--keep-going), else skipped with the run.
+                        setStatus(&s.record, slot, keepGoing ? .failed : .pending)
+                        continue
+                    }
+                    switch results[k] {
+                    case .success:
+                        setStatus(&s.record, slot, .done)
+                        s.contents[RunStore.hostPath(c.file.host, c.file.path)] = .some(c.file.after)
+                    case .failure(let error):
+                        setStatus(&s.record, slot, .failed)
+                        stepError = (c.index, "\(c.description): \(error.localizedDescription)")
+                    }
+                }
+                if let reads { s.verifySnapshots[host] = reads }
+                if !journaled { try saveJournal(s.record) }
+            }
+            for (k, c) in changes.enumerated() where k < results.count {
+                var ok = false
+                if case .success = results[k] { ok = true }
+                events(.stepFinished(index: c.index, ok: ok, description: c.description))
+            }
+        }
+        guard let stepError else { return true }
+        progress.update { s in
+            if keepGoing { s.failedHosts[host] = stepError.message } else { s.failures.append(stepError) }
+        }
+        return false
+    }
+
+    private func setStatus(_ record: inout RunRecord, _ slot: (file: Bool, index: Int), _ status: StepStatus) {
+        if slot.file { record.files[slot.index].status = status } else { record.commands[slot.index].status = status }
     }
 
     /// Reads the files the plan observes (a helm release's history) as they are before the run, for the pre-image
@@ -322,15 +460,18 @@ public struct Applier: Sendable {
         return (last, last.argv)
     }
 
-    /// Runs the playbook's checks against the real hosts.
-    public func verify(_ checks: [PlannedCheck], events: @escaping @Sendable (ApplyEvent) -> Void = { _ in })
-        -> [VerifyResult]
-    {
+    /// Runs the playbook's checks against the real hosts; a node in `snapshots` answers the paths read right after
+    /// its last write from that read.
+    public func verify(
+        _ checks: [PlannedCheck], snapshots: [String: [String: PathInspection]] = [:],
+        events: @escaping @Sendable (ApplyEvent) -> Void = { _ in }
+    ) -> [VerifyResult] {
         checks.map { check in
             let result: VerifyResult
             do {
                 guard let kind = StepRegistry.check(named: check.kind) else { throw StepError.unknownKind(check.kind) }
-                let t = try hosts.transport(for: check.host)
+                var t = try hosts.transport(for: check.host)
+                if let snapshot = snapshots[check.host] { t = PrefetchedTransport(base: t, snapshot: snapshot) }
                 var context = PlanContext(
                     host: check.host, transport: t, control: hosts.control, installDir: installDir, language: language,
                     environment: environment)

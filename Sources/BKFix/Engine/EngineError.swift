@@ -22,6 +22,8 @@ public enum EngineError: LocalizedError, Equatable {
     case unreadablePlan(path: String, reason: String)
     case noRuns(filter: String)
     case interruptedRunPending(id: String)
+    /// `--forks` below 1: no node could ever run.
+    case badForks(given: Int)
 
     public var errorDescription: String? {
         switch self {
@@ -61,6 +63,8 @@ public enum EngineError: LocalizedError, Equatable {
         case .interruptedRunPending(let id):
             return "run \(id) was interrupted and is not recorded yet: run `bkfix recover` first "
                 + "(`bkfix recover --undo` also undoes it)"
+        case .badForks(let given):
+            return "--forks \(given): must be at least 1 (how many nodes plan and apply at once)"
         }
     }
 }
@@ -71,7 +75,7 @@ extension EngineError: ExitCodedError {
         case .stalePlan, .staleDecision, .needsConfirmation, .confirmationDeclined, .alreadyRolledBack,
             .changedSinceRun, .notRollbackable, .nothingToRollBack, .nothingToRetry, .interruptedRunPending:
             return .refused
-        case .unknownRun, .noRuns, .ambiguousRun, .unreadablePlan: return .badInput
+        case .unknownRun, .noRuns, .ambiguousRun, .unreadablePlan, .badForks: return .badInput
         case .writeDuringPlan, .missingPreImage: return .failure
         }
     }
@@ -88,6 +92,7 @@ extension EngineError: ExitCodedError {
         case .unknownRun, .noRuns: return "unknown-run"
         case .ambiguousRun: return "ambiguous-run"
         case .unreadablePlan: return "bad-plan"
+        case .badForks: return "bad-option"
         case .writeDuringPlan: return "internal"
         case .missingPreImage: return "state-repo"
         }

@@ -35,6 +35,10 @@ public enum FaultMoment: String, CaseIterable, Sendable {
 /// tests enumerate the points from the engine itself instead of a list that could drift.
 public final class FaultInjector: Sendable {
     let target: String?
+    /// A kill is armed: the run then writes to one node at a time (Applier), so the kill always lands between two
+    /// ssh calls. Killed while another node's call is on its way, the orphaned ssh could still write after the test's
+    /// `recover` looked, which says nothing about the engine.
+    var armed: Bool { target != nil }
     let traceFile: String?
     private let seen = Mutex<[String: Int]>([:])
 

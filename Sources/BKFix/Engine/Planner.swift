@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Turns a playbook and its parameters into a concrete `Plan` by asking each step kind, host by host, what it would
-/// change. It only reads.
+/// Turns a playbook and its parameters into a concrete `Plan` by asking each step kind, for each of its hosts, what it
+/// would change. It only reads.
 public struct Planner: Sendable {
     public var hosts: HostDirectory
     public var installDir: String?
@@ -10,6 +10,8 @@ public struct Planner: Sendable {
     public var environment: [String: String]
     /// A node that cannot be reached is left out of the plan (and reported) instead of failing it.
     public var keepGoing = false
+    /// How many nodes plan at once (`--forks`).
+    public var forks = 10
 
     public init(hosts: HostDirectory, installDir: String?, language: Language, environment: [String: String]) {
         self.hosts = hosts
@@ -28,44 +30,77 @@ public struct Planner: Sendable {
         return values
     }
 
+    /// Plans step by step, and within a step the nodes concurrently (`forks` at a time): first one round trip per
+    /// node reads every path the playbook's steps name (ReadAhead), then each step plans every host of it from that
+    /// snapshot. The plan is the one planning host after host would give: changes, notes, pins and queries are put
+    /// together in step and host order, whatever order the hosts finished in; the control machine (and any other
+    /// host that is not a node) plans alone, in its place.
     public func plan(_ playbook: Playbook, params: [String: ArgValue]) throws -> Plan {
         let values = templateValues(params)
         let views = PlanningViews(hosts: hosts)
         let controlView = try views.view("control")
+        // Each step once: its kind, arguments and hosts, or the error planning it would raise (raised in its turn).
+        let steps: [Result<(kind: any StepKind.Type, args: StepArgs, hosts: [String]), any Error>] =
+            playbook.steps.map { step in
+                Result {
+                    guard let kind = StepRegistry.step(named: step.kind) else {
+                        throw StepError.unknownKind(step.kind)
+                    }
+                    return (kind, try substitute(step, values), try targets(step, values))
+                }
+            }
+        var readFailures = prefetch(steps.compactMap { try? $0.get() }.map { ($0.args, $0.hosts) }, into: views)
 
         var changes: [Change] = []
         var notes: [String] = []
         var warnings: [String] = []
         var observed: [ObservedFile] = []
         var unreachable: [String: String] = [:]
-        for step in playbook.steps {
-            guard let kind = StepRegistry.step(named: step.kind) else { throw StepError.unknownKind(step.kind) }
-            let args = try substitute(step, values)
-            for host in try targets(step, values) where unreachable[host] == nil {
-                let transport = try views.view(host)
-                var context = PlanContext(
-                    host: host, transport: transport, control: controlView, installDir: installDir,
-                    language: language, environment: environment)
-                context.hostView = { try views.view($0) }
-                let planned: StepPlan
-                do {
-                    planned = try kind.plan(args, in: context)
-                } catch let error as SSHTransportError where keepGoing {
-                    guard case .unreachable = error else { throw error }
-                    unreachable[host] = error.localizedDescription
-                    notes.append(error.localizedDescription)
-                    continue
-                }
-                notes += planned.notes
-                warnings += planned.warnings
-                observed += planned.observe.filter { !observed.contains($0) }
-                for change in planned.changes {
-                    if case .file(let f) = change {
-                        guard !f.isNoOp else { continue }
-                        // Later steps see this step's planned content, on the host the file is on.
-                        try views.view(f.host).overlay(f)
+        for step in steps {
+            let (kind, args, targets) = try step.get()
+            let live = targets.filter { unreachable[$0] == nil }
+            for group in concurrentGroups(live) {
+                let outcomes: [Result<StepPlan, any Error>]
+                if group.count == 1 {
+                    let host = group[0]
+                    outcomes = [
+                        readFailures.removeValue(forKey: host).map { .failure($0) }
+                            ?? Result { try planStep(kind, args, host: host, views: views, control: controlView) }
+                    ]
+                } else {
+                    let forked = group.map { _ in controlView.fork() }
+                    let jobs = group.map { host in (host, readFailures.removeValue(forKey: host)) }
+                    let pool = HostPool(width: forks).map(
+                        group.count, keepGoing ? .sliding : .windows, stop: HostPool.failed
+                    ) { i -> Result<StepPlan, any Error> in
+                        let (host, failed) = jobs[i]
+                        if let failed { return .failure(failed) }
+                        return Result { try planStep(kind, args, host: host, views: views, control: forked[i]) }
                     }
-                    changes.append(change)
+                    for fork in forked { controlView.absorb(fork) }
+                    outcomes = pool.compactMap { $0 }
+                }
+                for (host, outcome) in zip(group, outcomes) {
+                    let planned: StepPlan
+                    do {
+                        planned = try outcome.get()
+                    } catch let error as SSHTransportError where keepGoing {
+                        guard case .unreachable = error else { throw error }
+                        unreachable[host] = error.localizedDescription
+                        notes.append(error.localizedDescription)
+                        continue
+                    }
+                    notes += planned.notes
+                    warnings += planned.warnings
+                    observed += planned.observe.filter { !observed.contains($0) }
+                    for change in planned.changes {
+                        if case .file(let f) = change {
+                            guard !f.isNoOp else { continue }
+                            // Later steps see this step's planned content, on the host the file is on.
+                            try views.view(f.host).overlay(f)
+                        }
+                        changes.append(change)
+                    }
                 }
             }
         }
@@ -87,6 +122,63 @@ public struct Planner: Sendable {
         if !observed.isEmpty { plan.observed = observed }
         plan.revertAfter = playbook.revertAfter
         return plan
+    }
+
+    /// One step on one host.
+    /// One step on one host; `control` is the control machine's view this host reads through (its own fork while
+    /// nodes plan at once).
+    private func planStep(
+        _ kind: any StepKind.Type, _ args: StepArgs, host: String, views: PlanningViews, control: PlanningTransport
+    ) throws -> StepPlan {
+        var context = PlanContext(
+            host: host, transport: try views.view(host), control: control, installDir: installDir,
+            language: language, environment: environment)
+        context.hostView = { $0 == "control" ? control : try views.view($0) }
+        return try kind.plan(args, in: context)
+    }
+
+    /// Reads, for every node the steps run on, every path they name, in one round trip per node (nodes at once),
+    /// and makes the node's planning view answer from it. A node whose read fails gets its error back when its first
+    /// step plans, in that step's turn, as if that step's own first read had failed.
+    private func prefetch(
+        _ steps: [(args: StepArgs, hosts: [String])], into views: PlanningViews
+    ) -> [String: any Error] {
+        let pairs = steps.flatMap { step in step.hosts.flatMap { host in ReadAhead.paths(step.args).map { (host, $0) } }
+        }
+        let nodes = NodeReads(pairs, hosts: hosts).nodes
+        let fetched = HostPool(width: forks).map(nodes.count, keepGoing ? .sliding : .windows, stop: HostPool.failed) {
+            i -> Result<[String: PathInspection], any Error> in
+            Result { try nodes[i].transport.inspect(nodes[i].paths) }
+        }
+        var failures: [String: any Error] = [:]
+        for (node, outcome) in zip(nodes, fetched) {
+            switch outcome {
+            case .success(let snapshot)?:
+                views.install(
+                    node.host, PlanningTransport(base: PrefetchedTransport(base: node.transport, snapshot: snapshot)))
+            case .failure(let error)?: failures[node.host] = error
+            case nil: break
+            }
+        }
+        return failures
+    }
+
+    /// The hosts of a step in runs that may plan at once: consecutive nodes (batching transports) together, any
+    /// other host alone.
+    private func concurrentGroups(_ hosts: [String]) -> [[String]] {
+        var groups: [[String]] = []
+        var nodes: [String] = []
+        for host in hosts {
+            if host != "control", (try? self.hosts.transport(for: host)) is any BatchingTransport {
+                nodes.append(host)
+                continue
+            }
+            if !nodes.isEmpty { groups.append(nodes) }
+            nodes = []
+            groups.append([host])
+        }
+        if !nodes.isEmpty { groups.append(nodes) }
+        return groups
     }
 
     private func substitute(_ step: StepSpec, _ values: [String: ArgValue]) throws -> StepArgs {
@@ -145,6 +237,11 @@ final class PlanningViews: Sendable {
             all[host] = created
             return created
         }
+    }
+
+    /// Makes `view` the one of `host` (a node's view answering from what was read ahead), before any step plans.
+    func install(_ host: String, _ view: PlanningTransport) {
+        views.withLock { $0[host] = view }
     }
 
     /// Every view, by host name.

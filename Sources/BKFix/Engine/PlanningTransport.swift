@@ -24,6 +24,28 @@ final class PlanningTransport: Transport, @unchecked Sendable {
     /// Every read-only command run while planning, with a digest of its answer, in the order they ran.
     var queries: [QueryPin] { state.withLock { $0.queries } }
 
+    /// A view of the same host with the same planned content, whose pins and queries are its own: each host planned
+    /// concurrently reads the control machine through one, and `absorb` then adds what they read in host order, so
+    /// the plan never depends on which host read first.
+    func fork() -> PlanningTransport {
+        let copy = PlanningTransport(base: base)
+        let overlay = state.withLock { $0.overlay }
+        copy.state.withLock { $0.overlay = overlay }
+        return copy
+    }
+
+    /// Adds a fork's pins and queries (those not already here), in the fork's order.
+    func absorb(_ fork: PlanningTransport) {
+        let theirs = fork.state.withLock { $0 }
+        state.withLock { s in
+            for path in theirs.pinOrder where s.pins[path] == nil {
+                s.pins[path] = theirs.pins[path]
+                s.pinOrder.append(path)
+            }
+            for query in theirs.queries where !s.queries.contains(query) { s.queries.append(query) }
+        }
+    }
+
     /// Makes later steps see this step's planned content.
     func overlay(_ change: FileChange) {
         state.withLock { s in

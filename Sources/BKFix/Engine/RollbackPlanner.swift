@@ -42,10 +42,13 @@ public struct RollbackRequest: Sendable {
 public struct RollbackPlanner: Sendable {
     public var store: RunStore
     public var hosts: HostDirectory
+    /// How many nodes are read at once (`--forks`).
+    public var forks = 10
 
-    public init(store: RunStore, hosts: HostDirectory) {
+    public init(store: RunStore, hosts: HostDirectory, forks: Int = 10) {
         self.store = store
         self.hosts = hosts
+        self.forks = forks
     }
 
     /// Which run `--last` or `--playbook ID` means: the newest apply run not yet rolled back.
@@ -123,7 +126,10 @@ public struct RollbackPlanner: Sendable {
         var conflicts: [RollbackConflict] = []
         var pins: [FilePin] = []
         var notes: [String] = []
-        for f in record.files.reversed() where f.status == .done || f.status == .unknown {
+        let files = record.files.reversed().filter { $0.status == .done || $0.status == .unknown }
+        // Each node's files are read in one round trip, the nodes at once.
+        let ahead = NodeReads(files.map { ($0.host, $0.path) }, hosts: hosts).inspect(width: forks)
+        for f in files {
             let key = RunStore.hostPath(f.host, f.path)
             var before: Data? = nil
             if let sha = f.beforeSHA256 {
@@ -132,7 +138,12 @@ public struct RollbackPlanner: Sendable {
                 }
                 before = pre
             }
-            let live = try hosts.transport(for: f.host).read(f.path)
+            let live: FileSnapshot?
+            if let known = ahead[f.host]?[f.path] {
+                live = try known.content.get()
+            } else {
+                live = try hosts.transport(for: f.host).read(f.path)
+            }
             let liveSHA = live.map { SHA256.hex($0.data) }
             pins.append(FilePin(host: f.host, path: f.path, sha256: liveSHA))
             if liveSHA != f.beforeSHA256 && (liveSHA != f.afterSHA256 || f.status == .unknown) {

@@ -13,14 +13,18 @@ public struct RunFrontEnd: Sendable {
     /// The lock of a process that died was cleared.
     public var staleLockCleared: @Sendable (LockHolder) -> Void
     public var events: @Sendable (ApplyEvent) -> Void
+    /// The review waits for an operator (no `--yes`): files may change meanwhile, so what was checked before it is
+    /// checked again after it.
+    public var asks: Bool
 
     public init(
         review: @escaping @Sendable (Plan, RunKind) throws -> Void,
         conflicts: @escaping @Sendable ([RollbackConflict]) -> Void = { _ in },
         found: @escaping @Sendable (RunRecord) -> Void = { _ in },
         staleLockCleared: @escaping @Sendable (LockHolder) -> Void = { _ in },
-        events: @escaping @Sendable (ApplyEvent) -> Void = { _ in }
+        events: @escaping @Sendable (ApplyEvent) -> Void = { _ in }, asks: Bool = true
     ) {
+        self.asks = asks
         self.review = review
         self.conflicts = conflicts
         self.found = found
@@ -68,7 +72,9 @@ public struct RunEngine: Sendable {
     }
 
     var recovery: Recovery { Recovery(store: store, hosts: session.hosts) }
-    var rollbackPlanner: RollbackPlanner { RollbackPlanner(store: store, hosts: session.hosts) }
+    var rollbackPlanner: RollbackPlanner {
+        RollbackPlanner(store: store, hosts: session.hosts, forks: session.options.forks)
+    }
     var applier: Applier { session.applier(store) }
 
     /// Applies a plan; `saved` plans are first checked against the files and the command answers they were made
@@ -85,7 +91,9 @@ public struct RunEngine: Sendable {
         }
         try frontEnd.review(plan, .apply)
         Interruption.install()
-        let record = try applier.apply(plan, origin: origin, events: frontEnd.events)
+        // The files were just read (a plan made now) or checked (a saved plan): they are read again only when an
+        // operator was asked in between, which can take any time. Unasked, that would be one more ssh call per node.
+        let record = try applier.apply(plan, origin: origin, pinsChecked: !frontEnd.asks, events: frontEnd.events)
         if let delay, let revert { try scheduleRevert(of: record, after: delay, request: revert) }
         return record
     }
@@ -106,8 +114,10 @@ public struct RunEngine: Sendable {
         let plan = try inversePlan(entry, force: request.force)
         try frontEnd.review(plan, .rollback)
         Interruption.install()
+        // The inverse plan just read the live files: as for apply, they are read again only after a prompt.
         let record = try applier.apply(
-            plan, kind: .rollback, rollbackOf: entry.record.id, origin: origin, events: frontEnd.events)
+            plan, kind: .rollback, rollbackOf: entry.record.id, origin: origin, pinsChecked: !frontEnd.asks,
+            events: frontEnd.events)
         try settleRevert(of: entry.record.id, by: record, onSchedule: false)
         return record
     }

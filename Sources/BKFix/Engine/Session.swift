@@ -12,12 +12,16 @@ public struct SessionOptions: Sendable {
     public var inventory: String?
     /// Other hosts' steps go on when one host fails (`--keep-going`).
     public var keepGoing: Bool
+    /// How many nodes plan and apply at once (`--forks`, at least 1).
+    public var forks: Int
 
     public init(
         root: String = "/", stateDir: String? = nil, installDir: String? = nil, playbookDirs: [String] = [],
-        language: Language, environment: [String: String], inventory: String? = nil, keepGoing: Bool = false
+        language: Language, environment: [String: String], inventory: String? = nil, keepGoing: Bool = false,
+        forks: Int = 10
     ) {
         self.inventory = inventory
+        self.forks = max(1, forks)
         self.keepGoing = keepGoing
         self.root = root
         self.stateDir = stateDir
@@ -86,6 +90,7 @@ public struct Session: Sendable {
         var planner = Planner(
             hosts: hosts, installDir: installDir, language: options.language, environment: options.environment)
         planner.keepGoing = options.keepGoing
+        planner.forks = options.forks
         return planner
     }
 
@@ -103,6 +108,7 @@ public struct Session: Sendable {
             store: store, hosts: hosts, installDir: installDir, language: options.language,
             environment: options.environment)
         applier.keepGoing = options.keepGoing
+        applier.forks = options.forks
         return applier
     }
 

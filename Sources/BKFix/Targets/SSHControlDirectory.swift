@@ -25,10 +25,12 @@ public enum SSHControlDirectory {
     /// The longest folder whose sockets still fit.
     public static let maxDirectoryLength = maxSocketPath - masterSuffix - socketNameLength - 1
 
-    /// The socket for one destination: a hash of user, address and port (what ssh's 40-character `%C` hashes),
-    /// short so that deeper folders still fit.
+    /// The socket for one destination in this process: a hash of user, address, port (what ssh's 40-character `%C`
+    /// hashes) and the process id, short so that deeper folders still fit. Each bkfix process has its own master
+    /// per destination, which it closes when it ends (SSHMasters): closing it never cuts another bkfix's calls.
     public static func socketName(for node: InventoryNode) -> String {
-        String(SHA256.hex(Data("\(node.user)@\(node.address):\(node.port)".utf8)).prefix(socketNameLength))
+        String(
+            SHA256.hex(Data("\(node.user)@\(node.address):\(node.port)#\(getpid())".utf8)).prefix(socketNameLength))
     }
 
     /// The folder to use for `node`, or nil for no control master. `runtimeDir` is the state repo's runtime folder

@@ -5,7 +5,8 @@ import Foundation
 #endif
 
 /// A node reached with the system OpenSSH client: every operation is one `ssh` call (multiplexed through a control
-/// master), running a small POSIX `sh` helper whose arguments are shell-quoted, so nothing is ever a free shell string.
+/// master that SSHMasters opens once per run and closes at exit), running a small POSIX `sh` helper whose arguments
+/// are shell-quoted, so nothing is ever a free shell string. SSHBatch puts many file operations in one call.
 public struct SSHTransport: Transport {
     public let node: InventoryNode
     /// The environment `ssh` itself runs in (HOME for ~/.ssh, PATH to find `ssh`).
@@ -75,10 +76,22 @@ public struct SSHTransport: Transport {
         output: (@Sendable (OutputLine) -> Void)? = nil, strictExit: Bool = true, interruptible: Bool = true
     ) throws -> CommandResult {
         let argv = sshArguments() + [remote]
-        if let dir = controlDirectory { try SSHControlDirectory.ensurePrivate(dir, node: node.name) }
-        let result = try ProcessRunner.run(
-            argv, workdir: nil, environment: environment, timeout: timeout, input: input,
-            interruptible: interruptible, output: output)
+        let call = {
+            try ProcessRunner.run(
+                argv, workdir: nil, environment: self.environment, timeout: timeout, input: input,
+                interruptible: interruptible, output: output)
+        }
+        let result: CommandResult
+        if let dir = controlDirectory {
+            try SSHControlDirectory.ensurePrivate(dir, node: node.name)
+            let closer = SSHMasters.Closer(
+                argv: Array(sshArguments().dropLast(2)) + ["-O", "exit", "--", "\(node.user)@\(node.address)"],
+                environment: environment)
+            result = try SSHMasters.shared.use(
+                socket: "\(dir)/\(SSHControlDirectory.socketName(for: node))", closer: closer, call)
+        } else {
+            result = try call()
+        }
         if result.exitCode == 255, strictExit || Self.looksLikeSSHFailure(result.stderr) {
             throw SSHTransportError.unreachable(
                 node: node.name, destination: "\(node.user)@\(node.address):\(node.port)",
@@ -182,44 +195,15 @@ public struct SSHTransport: Transport {
         return FileSnapshot(data: data, meta: FileMeta(mode: mode & 0o7777, uid: uid, gid: gid))
     }
 
-    static let writeScript = """
-        f=$1; mode=$2; owner=$3
-        if [ -L "$f" ]; then f=$(readlink -f -- "$f") || exit 7; fi
-        [ -d "$f" ] && exit 4
-        if [ -e "$f" ] && [ ! -f "$f" ]; then exit 5; fi
-        d=$(dirname -- "$f")
-        mkdir -p -- "$d" || exit 7
-        t=$(mktemp "$d/.bkfix.XXXXXX") || exit 7
-        trap 'rm -f -- "$t"' EXIT
-        cat > "$t" || exit 7
-        if [ "$(stat -c '%u:%g' -- "$t")" != "$owner" ]; then chown -- "$owner" "$t" || exit 7; fi
-        chmod -- "$mode" "$t" || exit 7
-        sync -- "$t" 2>/dev/null || sync
-        mv -f -- "$t" "$f" || exit 7
-        trap - EXIT
-        sync -- "$d" 2>/dev/null || true
-        """
-
-    /// Atomic replace on the node: the bytes go through ssh's stdin into a temp file in the same directory, which is
-    /// chowned, chmodded, synced and renamed over the target (a symlink is written through to its target).
+    /// One write is a batch of one (SSHBatch): the same script as a batched write, so the two cannot differ.
     public func write(_ path: String, data: Data, meta: FileMeta) throws {
-        let args = [realPath(path), String(meta.mode & 0o7777, radix: 8), "\(meta.uid):\(meta.gid)"]
-        let result = try ssh(
-            Self.shellCommand(Self.writeScript, args), operation: "write", timeout: timeoutFor(600), input: data)
-        guard result.exitCode == 0 else { throw helperFailure(result, path: path, operation: "write") }
+        try commit([FileWrite(path: path, data: data, meta: meta)], thenRead: []).writes.first?.get()
     }
 
-    static let removeScript = """
-        f=$1
-        if [ -L "$f" ]; then f=$(readlink -f -- "$f") || exit 0; fi
-        [ -d "$f" ] && exit 4
-        rm -f -- "$f" || exit 7
-        """
-
+    /// One remove is a batch of one, as `write`.
     public func remove(_ path: String) throws {
-        let result = try ssh(
-            Self.shellCommand(Self.removeScript, [realPath(path)]), operation: "remove", timeout: timeoutFor(60))
-        guard result.exitCode == 0 else { throw helperFailure(result, path: path, operation: "remove") }
+        try commit([FileWrite(path: path, data: nil, meta: FileMeta(mode: 0, uid: 0, gid: 0))], thenRead: [])
+            .writes.first?.get()
     }
 
     static let listScript = """
@@ -319,5 +303,5 @@ public struct SSHTransport: Transport {
         return Self.shellCommand(line, [])
     }
 
-    private func timeoutFor(_ seconds: Double) -> Double { seconds + Double(node.connectTimeout) }
+    func timeoutFor(_ seconds: Double) -> Double { seconds + Double(node.connectTimeout) }
 }

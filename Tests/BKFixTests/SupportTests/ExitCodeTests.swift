@@ -125,6 +125,7 @@ import Testing
         (EngineError.nothingToRetry(id: "i"), .refused, "nothing-to-retry"),
         (EngineError.missingPreImage(id: "i", host: "h", path: "p"), .failure, "state-repo"),
         (EngineError.unreadablePlan(path: "p", reason: "r"), .badInput, "bad-plan"),
+        (EngineError.badForks(given: 0), .badInput, "bad-option"),
         (EngineError.noRuns(filter: "f"), .badInput, "unknown-run"),
         (EngineError.interruptedRunPending(id: "i"), .refused, "interrupted-run-pending"),
         (AtomicFileError.cannotWrite(path: "p", reason: "r"), .failure, "io"),

@@ -122,11 +122,16 @@ final class SSHDServer: @unchecked Sendable {
 
     func stop() {
         if let pid {
-            // Close the client's control masters first, so no ssh lingers after the test.
-            let ssh = SSHTransport(node: node("stop"), environment: ProcessInfo.processInfo.environment)
-            _ = try? ProcessRunner.run(
-                Array(ssh.sshArguments().dropLast(2)) + ["-O", "exit", "--", "\(Self.user)@127.0.0.1"], workdir: nil,
-                environment: ProcessInfo.processInfo.environment, timeout: 5, output: nil)
+            // Close the client's control masters first, so no ssh lingers after the test: each bkfix closes its own
+            // when it ends, but one that was killed leaves its master behind (ControlPersist).
+            let sockets = (try? FileManager.default.contentsOfDirectory(atPath: controlDir)) ?? []
+            for socket in sockets where !socket.contains(".") {
+                _ = try? ProcessRunner.run(
+                    [
+                        "ssh", "-o", "ControlPath=\(controlDir)/\(socket)", "-O", "exit", "--",
+                        "\(Self.user)@127.0.0.1",
+                    ], workdir: nil, environment: ProcessInfo.processInfo.environment, timeout: 5, output: nil)
+            }
             kill(pid, SIGTERM)
         }
         // A closing master may still be removing its socket while we delete the directory: try again briefly.
