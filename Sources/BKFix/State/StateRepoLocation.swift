@@ -19,6 +19,9 @@ enum StateRepoLocation {
             // the checkout's state/ placeholder (README.md, .gitignore), is made into a state repository.
             let others = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
                 .filter { $0 != "README.md" && $0 != ".gitignore" }.sorted()
+            // Another bkfix may have made `.git` between the two looks (two first uses at once): that repo is the
+            // one to open, and opening it waits while it is still being made.
+            if others == [".git"] { return true }
             if create, !others.isEmpty {
                 throw StateRepoError.cannotCreate(
                     path: path,
