@@ -91,9 +91,11 @@ public struct RunEngine: Sendable {
         }
         try frontEnd.review(plan, .apply)
         Interruption.install()
-        // The files were just read (a plan made now) or checked (a saved plan): they are read again only when an
-        // operator was asked in between, which can take any time. Unasked, that would be one more ssh call per node.
-        let record = try applier.apply(plan, origin: origin, pinsChecked: !frontEnd.asks, events: frontEnd.events)
+        // A plan made now was read before the lock was taken: another bkfix may have changed its files since, so its
+        // pins are checked now, under the lock. A saved plan's were just checked under it: they are read again only
+        // when an operator was asked in between, which can take any time.
+        let record = try applier.apply(
+            plan, origin: origin, pinsChecked: saved && !frontEnd.asks, events: frontEnd.events)
         if let delay, let revert { try scheduleRevert(of: record, after: delay, request: revert) }
         return record
     }
@@ -114,7 +116,7 @@ public struct RunEngine: Sendable {
         let plan = try inversePlan(entry, force: request.force)
         try frontEnd.review(plan, .rollback)
         Interruption.install()
-        // The inverse plan just read the live files: as for apply, they are read again only after a prompt.
+        // The inverse plan just read the live files under the lock: they are read again only after a prompt.
         let record = try applier.apply(
             plan, kind: .rollback, rollbackOf: entry.record.id, origin: origin, pinsChecked: !frontEnd.asks,
             events: frontEnd.events)
