@@ -186,7 +186,12 @@ public struct RunEngine: Sendable {
                 }
                 let original = try store.run(of)
                 if let by = original.rolledBackBy { return .nothing("run \(of) was rolled back by run \(by)") }
-                return .plan(try inversePlan(original, force: force), of: of)
+                do {
+                    return .plan(try inversePlan(original, force: force), of: of)
+                } catch EngineError.nothingToRollBack {
+                    // Killed after its last write: the rollback had done all there was to do.
+                    return .nothing("it had already put back everything run \(of) changed")
+                }
             }
             if let existing {
                 if let by = existing.rolledBackBy { return .nothing("it was rolled back by run \(by)") }

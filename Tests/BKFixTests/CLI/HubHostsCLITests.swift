@@ -227,6 +227,21 @@ import Testing
         #expect((h["runs"] as? [Any])?.count == 1)
     }
 
+    @Test func aRollbackKilledAfterItsWriteIsRecoveredAsFinishedAndSaysSo() async throws {
+        let s = try sandbox()
+        defer { s.cleanup() }
+        let applied = try CLISandbox.json(try await s.bkfix(["apply", "hub-hosts", "--yes", "--json"]).stdout)
+        let runID = try #require(applied["run"] as? String)
+        let fault = ["BKFIX_FAULT": "file-write.after@control#1"]
+        let killed = try await s.bkfix(["rollback", runID, "--yes"], env: fault)
+        #expect(killed.status == 9, "killed by SIGKILL: \(killed.stdout) \(killed.stderr)")
+        #expect(s.readText("/etc/hosts") == Self.hosts)
+        let recover = try await s.bkfix(["recover", "--undo", "--yes"])
+        #expect(recover.status == 0, "\(recover.stderr)")
+        #expect(recover.stdout.contains("it had already put back everything run \(runID) changed"), "\(recover.stdout)")
+        #expect(s.readText("/etc/hosts") == Self.hosts)
+    }
+
     @Test func aLockHeldByALiveProcessFailsAtOnceAndAStaleOneIsCleared() async throws {
         let s = try sandbox()
         defer { s.cleanup() }
