@@ -124,7 +124,6 @@ public struct Planner: Sendable {
         return plan
     }
 
-    /// One step on one host.
     /// One step on one host; `control` is the control machine's view this host reads through (its own fork while
     /// nodes plan at once).
     private func planStep(
@@ -169,7 +168,7 @@ public struct Planner: Sendable {
         var groups: [[String]] = []
         var nodes: [String] = []
         for host in hosts {
-            if host != "control", (try? self.hosts.transport(for: host)) is any BatchingTransport {
+            if self.hosts.batchingTransport(for: host) != nil {
                 nodes.append(host)
                 continue
             }
