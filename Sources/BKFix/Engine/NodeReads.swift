@@ -19,7 +19,7 @@ struct NodeReads {
                 if !nodes[k].paths.contains(path) { nodes[k].paths.append(path) }
                 continue
             }
-            guard let t = try? hosts.transport(for: host) as? any BatchingTransport else {
+            guard let t = hosts.batchingTransport(for: host) else {
                 skipped.insert(host)
                 continue
             }
