@@ -172,10 +172,7 @@ public struct Applier: Sendable {
         }
         if Interruption.requested != nil {
             record.status = .interrupted
-            for i in record.files.indices where record.files[i].status == .pending { record.files[i].status = .skipped }
-            for i in record.commands.indices where record.commands[i].status == .pending {
-                record.commands[i].status = .skipped
-            }
+            Self.skipPending(&record)
         } else if record.error == nil {
             record.verify = verify(plan.verify, snapshots: snapshots, events: events)
             record.status = record.verify.allSatisfy(\.ok) ? .applied : .verifyFailed
@@ -186,10 +183,7 @@ public struct Applier: Sendable {
             record.status = .failed
         } else {
             record.status = .failed
-            for i in record.files.indices where record.files[i].status == .pending { record.files[i].status = .skipped }
-            for i in record.commands.indices where record.commands[i].status == .pending {
-                record.commands[i].status = .skipped
-            }
+            Self.skipPending(&record)
         }
         if Interruption.requested == nil, let observed = plan.observed, !observed.isEmpty {
             for (i, o) in observed.enumerated() {
@@ -384,6 +378,14 @@ public struct Applier: Sendable {
             if keepGoing { s.failedHosts[host] = stepError.message } else { s.failures.append(stepError) }
         }
         return false
+    }
+
+    /// The steps a stopped run never reached: recorded as skipped.
+    private static func skipPending(_ record: inout RunRecord) {
+        for i in record.files.indices where record.files[i].status == .pending { record.files[i].status = .skipped }
+        for i in record.commands.indices where record.commands[i].status == .pending {
+            record.commands[i].status = .skipped
+        }
     }
 
     private func setStatus(_ record: inout RunRecord, _ slot: (file: Bool, index: Int), _ status: StepStatus) {

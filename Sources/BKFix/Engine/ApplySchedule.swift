@@ -27,7 +27,7 @@ struct ApplySchedule: Sendable {
         var batching: [String: Bool] = [:]
         func batches(_ host: String) -> Bool {
             if let known = batching[host] { return known }
-            let b = host != "control" && (try? hosts.transport(for: host)) is any BatchingTransport
+            let b = hosts.batchingTransport(for: host) != nil
             batching[host] = b
             return b
         }

@@ -19,7 +19,7 @@ struct NodeReads {
                 if !nodes[k].paths.contains(path) { nodes[k].paths.append(path) }
                 continue
             }
-            guard let t = try? hosts.transport(for: host) as? any BatchingTransport else {
+            guard let t = hosts.batchingTransport(for: host) else {
                 skipped.insert(host)
                 continue
             }
@@ -30,14 +30,19 @@ struct NodeReads {
     /// Kind and content of every path, one round trip per node, the nodes `width` at a time; a node whose round trip
     /// failed is left out (its single reads meet the same error in their turn).
     func inspect(width: Int) -> [String: [String: PathInspection]] {
-        let nodes = self.nodes
-        let answers = HostPool(width: width).map(nodes.count, .sliding) { i in
-            try? nodes[i].transport.inspect(nodes[i].paths)
-        }
         var out: [String: [String: PathInspection]] = [:]
-        for (node, answer) in zip(nodes, answers) {
-            if let answer = answer ?? nil { out[node.host] = answer }
+        for (node, answer) in zip(nodes, inspections(width: width, .sliding)) {
+            if case .success(let answer)? = answer { out[node.host] = answer }
         }
         return out
+    }
+
+    /// Each node's round trip, in `nodes` order; nil for a node that did not start (`windows`: after a window in
+    /// which a round trip failed).
+    func inspections(width: Int, _ order: HostPool.Order) -> [Result<[String: PathInspection], any Error>?] {
+        let nodes = self.nodes
+        return HostPool(width: width).map(nodes.count, order, stop: HostPool.failed) { i in
+            Result { try nodes[i].transport.inspect(nodes[i].paths) }
+        }
     }
 }

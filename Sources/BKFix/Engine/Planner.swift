@@ -124,7 +124,6 @@ public struct Planner: Sendable {
         return plan
     }
 
-    /// One step on one host.
     /// One step on one host; `control` is the control machine's view this host reads through (its own fork while
     /// nodes plan at once).
     private func planStep(
@@ -145,13 +144,10 @@ public struct Planner: Sendable {
     ) -> [String: any Error] {
         let pairs = steps.flatMap { step in step.hosts.flatMap { host in ReadAhead.paths(step.args).map { (host, $0) } }
         }
-        let nodes = NodeReads(pairs, hosts: hosts).nodes
-        let fetched = HostPool(width: forks).map(nodes.count, keepGoing ? .sliding : .windows, stop: HostPool.failed) {
-            i -> Result<[String: PathInspection], any Error> in
-            Result { try nodes[i].transport.inspect(nodes[i].paths) }
-        }
+        let reads = NodeReads(pairs, hosts: hosts)
+        let fetched = reads.inspections(width: forks, keepGoing ? .sliding : .windows)
         var failures: [String: any Error] = [:]
-        for (node, outcome) in zip(nodes, fetched) {
+        for (node, outcome) in zip(reads.nodes, fetched) {
             switch outcome {
             case .success(let snapshot)?:
                 views.install(
@@ -169,7 +165,7 @@ public struct Planner: Sendable {
         var groups: [[String]] = []
         var nodes: [String] = []
         for host in hosts {
-            if host != "control", (try? self.hosts.transport(for: host)) is any BatchingTransport {
+            if self.hosts.batchingTransport(for: host) != nil {
                 nodes.append(host)
                 continue
             }

@@ -81,6 +81,13 @@ public struct HostDirectory: Sendable {
         throw unknown(host)
     }
 
+    /// The node's transport when it batches (a node reached over SSH, see BatchingTransport); nil for the control
+    /// machine, a cluster pseudo-host, or a host that cannot be resolved (its single calls raise that error).
+    func batchingTransport(for host: String) -> (any BatchingTransport)? {
+        guard host != "control" else { return nil }
+        return (try? transport(for: host)) as? any BatchingTransport
+    }
+
     /// The inventory's nodes, else the discovered ones; a broken inventory or a failed discovery is thrown here.
     private func known() throws -> (transports: [String: any Transport], addresses: [String: String]) {
         if let nodesUnavailable { throw nodesUnavailable }
